@@ -1,0 +1,18 @@
+/*
+ * bench.h — the built-in benchmarks behind `sluice bench NAME ...`.
+ *
+ * Each benchmark is a main-like function: it parses its own arguments, runs
+ * a bounded workload, prints its figures (and ratios against the reference
+ * it measures side by side in the same run) to stdout, and returns an exit
+ * status. Benchmarks never run as tests.
+ */
+#ifndef SLUICE_BENCH_H
+#define SLUICE_BENCH_H
+
+/* `sluice bench store`: append then read back 100-byte records (stream/). */
+int bench_store_main(int argc, char **argv);
+
+/* `sluice bench api`: PutRecords/GetRecords load against sluice and kinesalite (server/). */
+int bench_api_main(int argc, char **argv);
+
+#endif
