@@ -1,0 +1,344 @@
+/*
+ * print.c — a text dump of the bound tree (for EXPLAIN, debugging and tests).
+ * Expressions print as SQL with every name resolved (alias.column), followed
+ * by nothing else; queries print one clause per line with the types and
+ * monotonicity of the output columns.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "planner/planner.h"
+
+typedef struct pbuf {
+  core_arena *a;
+  char *p;
+  size_t len, cap;
+  bool oom;
+} pbuf;
+
+static void put(pbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(pbuf *b, const char *fmt, ...) {
+  if (b->oom) return;
+  for (;;) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+      b->oom = true;
+      return;
+    }
+    if (b->p && b->len + (size_t)n < b->cap) {
+      b->len += (size_t)n;
+      return;
+    }
+    size_t cap = b->cap ? b->cap * 2 : 256;
+    while (cap < b->len + (size_t)n + 1) cap *= 2;
+    char *q = core_arena_alloc(b->a, cap);
+    if (!q) {
+      b->oom = true;
+      return;
+    }
+    if (b->p) memcpy(q, b->p, b->len + 1);
+    b->p = q;
+    b->cap = cap;
+  }
+}
+
+static const char *binop(parse_op op) {
+  switch (op) {
+    case PARSE_OP_OR:
+      return "OR";
+    case PARSE_OP_AND:
+      return "AND";
+    case PARSE_OP_EQ:
+      return "=";
+    case PARSE_OP_NE:
+      return "<>";
+    case PARSE_OP_LT:
+      return "<";
+    case PARSE_OP_LE:
+      return "<=";
+    case PARSE_OP_GT:
+      return ">";
+    case PARSE_OP_GE:
+      return ">=";
+    case PARSE_OP_IS_DISTINCT:
+      return "IS DISTINCT FROM";
+    case PARSE_OP_IS_NOT_DISTINCT:
+      return "IS NOT DISTINCT FROM";
+    case PARSE_OP_CONCAT:
+      return "||";
+    case PARSE_OP_ADD:
+      return "+";
+    case PARSE_OP_SUB:
+      return "-";
+    case PARSE_OP_MUL:
+      return "*";
+    case PARSE_OP_DIV:
+      return "/";
+    case PARSE_OP_MOD:
+      return "%";
+    default:
+      return "?";
+  }
+}
+
+static const char *const UNITS[] = {"", "YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND"};
+
+static void expr(pbuf *b, const plan_expr *e);
+
+static void args(pbuf *b, plan_expr *const *v, int n) {
+  for (int i = 0; i < n; i++) {
+    if (i) put(b, ", ");
+    expr(b, v[i]);
+  }
+}
+
+static void rel_name(pbuf *b, const plan_rel *r) {
+  if (r && r->alias)
+    put(b, "%s.", r->alias);
+  else if (r)
+    put(b, "$.");
+}
+
+static void expr(pbuf *b, const plan_expr *e) {
+  if (!e) {
+    put(b, "NULL");
+    return;
+  }
+  switch (e->kind) {
+    case PLAN_E_LITERAL: {
+      if (e->src) {
+        put(b, "%s", parse_print_expr(b->a, e->src, 0));
+      } else {
+        char t[128];
+        core_value_format(&e->u.value, t, sizeof t);
+        put(b, "%s", t);
+      }
+      break;
+    }
+    case PLAN_E_COLUMN:
+      if (e->u.column.level) put(b, "^%d.", e->u.column.level);
+      rel_name(b, e->u.column.rel);
+      put(b, "%s", e->u.column.rel->columns[e->u.column.index].name);
+      break;
+    case PLAN_E_ROWTIME:
+      if (e->u.rowtime.level) put(b, "^%d.", e->u.rowtime.level);
+      rel_name(b, e->u.rowtime.rel);
+      put(b, "ROWTIME");
+      break;
+    case PLAN_E_PARAM:
+      put(b, "$%d", e->u.param.index + 1);
+      break;
+    case PLAN_E_UNARY:
+      put(b, "%s",
+          e->u.unary.op == PARSE_OP_NOT   ? "NOT "
+          : e->u.unary.op == PARSE_OP_NEG ? "-"
+                                          : "+");
+      expr(b, e->u.unary.arg);
+      break;
+    case PLAN_E_BINARY:
+      put(b, "(");
+      expr(b, e->u.binary.left);
+      put(b, " %s ", binop(e->u.binary.op));
+      expr(b, e->u.binary.right);
+      put(b, ")");
+      break;
+    case PLAN_E_IS: {
+      static const char *const what[] = {"NULL", "TRUE", "FALSE", "UNKNOWN"};
+      put(b, "(");
+      expr(b, e->u.is.arg);
+      put(b, " IS %s%s)", e->u.is.negated ? "NOT " : "", what[e->u.is.what]);
+      break;
+    }
+    case PLAN_E_CAST:
+      put(b, "CAST(");
+      expr(b, e->u.cast.arg);
+      put(b, " AS %s)", plan_type_str(b->a, e->type));
+      break;
+    case PLAN_E_CALL:
+    case PLAN_E_AGG:
+    case PLAN_E_WINDOWED:
+    case PLAN_E_UDF: {
+      const char *name = e->u.call.fn ? e->u.call.fn->name : e->u.call.udf->name;
+      put(b, "%s%s(", e->kind == PLAN_E_UDF ? "udf:" : "", name);
+      if (e->u.call.star) put(b, "*");
+      if (e->u.call.distinct) put(b, "DISTINCT ");
+      if (e->u.call.form == PARSE_CALL_EXTRACT) put(b, "%s FROM ", UNITS[e->u.call.unit]);
+      args(b, e->u.call.args, e->u.call.nargs);
+      if (e->u.call.form == PARSE_CALL_TO_UNIT) put(b, " TO %s", UNITS[e->u.call.unit]);
+      put(b, ")");
+      if (e->kind == PLAN_E_WINDOWED) {
+        const plan_window *w = e->u.call.window;
+        put(b, " OVER ");
+        if (w->name)
+          put(b, "%s", w->name);
+        else
+          put(b, "(...)");
+      }
+      break;
+    }
+    case PLAN_E_DATETIME_DIFF:
+      put(b, "(");
+      expr(b, e->u.diff.left);
+      put(b, " - ");
+      expr(b, e->u.diff.right);
+      put(b, ") %s", plan_type_str(b->a, e->type) + strlen("INTERVAL "));
+      break;
+    case PLAN_E_FIELD:
+      expr(b, e->u.field.arg);
+      put(b, ".%s", e->u.field.arg->fields[e->u.field.index].name);
+      break;
+    case PLAN_E_ROW:
+      put(b, "(");
+      args(b, e->u.row.items, e->u.row.n);
+      put(b, ")");
+      break;
+    default:
+      /* the remaining kinds print as written */
+      put(b, "%s", e->src ? parse_print_expr(b->a, e->src, 0) : "?");
+      break;
+  }
+}
+
+static void query(pbuf *b, const plan_query *q, int depth);
+
+static void indent(pbuf *b, int depth) {
+  put(b, "%*s", depth * 2, "");
+}
+
+static void rel(pbuf *b, const plan_rel *r, int depth) {
+  indent(b, depth);
+  switch (r->kind) {
+    case PLAN_R_STREAM:
+    case PLAN_R_TABLE:
+      put(b, "%s %s AS %s%s\n", r->kind == PLAN_R_TABLE ? "table" : "stream", r->catalog->name,
+          r->alias, r->window ? " OVER (window)" : "");
+      break;
+    case PLAN_R_SUBQUERY:
+      put(b, "subquery AS %s\n", r->alias ? r->alias : "$");
+      query(b, r->query, depth + 1);
+      break;
+    case PLAN_R_TABLE_FUNC:
+      put(b, "table function %s AS %s\n", r->fn->name, r->alias);
+      query(b, r->query, depth + 1);
+      break;
+    case PLAN_R_JOIN: {
+      static const char *const kinds[] = {"inner", "left", "right", "full", "cross", "comma"};
+      put(b, "%s join", kinds[r->join.kind]);
+      if (r->join.on) {
+        put(b, " on ");
+        expr(b, r->join.on);
+      }
+      put(b, "\n");
+      rel(b, r->join.left, depth + 1);
+      rel(b, r->join.right, depth + 1);
+      break;
+    }
+  }
+}
+
+static void columns(pbuf *b, const plan_query *q, int depth) {
+  indent(b, depth);
+  put(b, "columns:");
+  for (int i = 0; i < q->ncolumns; i++)
+    put(b, "%s %s %s %s", i ? "," : "", q->columns[i].name, plan_type_str(b->a, q->columns[i].type),
+        plan_mono_name((plan_mono)q->columns[i].mono));
+  put(b, "\n");
+}
+
+static void query(pbuf *b, const plan_query *q, int depth) {
+  indent(b, depth);
+  switch (q->kind) {
+    case PLAN_Q_SELECT: {
+      const plan_select *s = &q->u.select;
+      put(b, "select%s%s%s\n", q->streaming ? " stream" : "", s->distinct ? " distinct" : "",
+          s->event_time_window ? " event-time-window" : "");
+      indent(b, depth + 1);
+      put(b, "items:");
+      for (int i = 0; i < s->nitems; i++) {
+        put(b, "%s ", i ? "," : "");
+        expr(b, s->items[i].expr);
+        put(b, " AS %s", i == s->rowtime_item ? "ROWTIME" : s->items[i].name);
+      }
+      put(b, "\n");
+      indent(b, depth + 1);
+      put(b, "from:\n");
+      rel(b, s->from, depth + 2);
+      if (s->where) {
+        indent(b, depth + 1);
+        put(b, "where: ");
+        expr(b, s->where);
+        put(b, "\n");
+      }
+      if (s->ngroup) {
+        indent(b, depth + 1);
+        put(b, "group by:");
+        for (int i = 0; i < s->ngroup; i++) {
+          put(b, "%s ", i ? "," : "");
+          expr(b, s->group_by[i]);
+          if (i == s->time_key) put(b, " [time key]");
+        }
+        put(b, "\n");
+      }
+      if (s->stagger) {
+        indent(b, depth + 1);
+        put(b, "stagger:");
+        for (int i = 0; i < s->stagger->npartition; i++) {
+          put(b, "%s ", i ? "," : "");
+          expr(b, s->stagger->partition[i]);
+        }
+        put(b, "\n");
+      }
+      if (s->having) {
+        indent(b, depth + 1);
+        put(b, "having: ");
+        expr(b, s->having);
+        put(b, "\n");
+      }
+      break;
+    }
+    case PLAN_Q_SETOP: {
+      static const char *const ops[] = {"union", "intersect", "except"};
+      put(b, "%s%s%s\n", ops[q->u.setop.op], q->u.setop.all ? " all" : "",
+          q->streaming ? " stream" : "");
+      query(b, q->u.setop.left, depth + 1);
+      query(b, q->u.setop.right, depth + 1);
+      break;
+    }
+    case PLAN_Q_VALUES:
+      put(b, "values %d rows\n", q->u.values.nrows);
+      break;
+  }
+  if (q->norder) {
+    indent(b, depth + 1);
+    put(b, "order by:");
+    for (int i = 0; i < q->norder; i++) {
+      put(b, "%s ", i ? "," : "");
+      expr(b, q->order_by[i].expr);
+      if (q->order_by[i].desc) put(b, " DESC");
+    }
+    if (q->within) {
+      put(b, " WITHIN ");
+      expr(b, q->within);
+    }
+    put(b, "\n");
+  }
+  columns(b, q, depth + 1);
+}
+
+char *plan_print_expr(core_arena *a, const plan_expr *e) {
+  pbuf b = {.a = a};
+  put(&b, "%s", "");
+  expr(&b, e);
+  return b.oom ? NULL : b.p;
+}
+
+char *plan_print_query(core_arena *a, const plan_query *q) {
+  pbuf b = {.a = a};
+  put(&b, "%s", "");
+  query(&b, q, 0);
+  return b.oom ? NULL : b.p;
+}
