@@ -1,0 +1,94 @@
+/*
+ * kinesis_int.h — private to server/: the state behind the Kinesis actions
+ * (kinesis.c) and SubscribeToShard (subscribe.c).
+ */
+#ifndef SLUICE_SERVER_KINESIS_INT_H
+#define SLUICE_SERVER_KINESIS_INT_H
+
+#include <cjson/cJSON.h>
+
+#include "server/server_int.h"
+#include "server/validate.h"
+#include "stream/stream.h"
+
+/* Per-shard traffic in the current second: for --enforce-limits and for
+ * on-demand scaling. An open-addressed table; stale slots are reused. */
+#define KIN_RATE_SLOTS 4096
+typedef struct kin_rate {
+  bool used;
+  uint64_t gen;
+  uint32_t shard;
+  int64_t sec;
+  uint32_t recs_in;
+  uint64_t bytes_in;
+  uint32_t calls_out;
+  uint64_t bytes_out;
+  uint32_t hot_secs;              /* consecutive seconds above one shard's write capacity */
+  int64_t reads_blocked_until_ms; /* --enforce-limits: 2 MiB/s out */
+  char name[129];
+} kin_rate;
+
+/* A stream generation's encryption, as last seen. */
+#define KIN_ENC_SLOTS 64
+/* When each (consumer, shard) last subscribed: the 5-second rule. */
+#define KIN_RECENT_SUBS 256
+typedef struct kin_sub_recent {
+  int64_t ms;
+  uint32_t shard;
+  char consumer_arn[400];
+} kin_sub_recent;
+
+typedef struct kin_enc {
+  uint64_t gen;
+  int64_t checked_ms;
+  bool kms;
+} kin_enc;
+
+struct kin_state {
+  server_t *srv;
+  stream_store *store;
+  bool borrowed_store; /* server_config.store: not ours to close */
+  core_clock *clock;
+  core_arena *arena; /* per request */
+  uint8_t key[32];   /* signs iterators and NextTokens */
+  bool enforce;
+  uint32_t shard_limit;
+  kin_rate *rates;
+  uint8_t *data; /* decoded record data of the current request */
+  size_t data_cap;
+  int64_t last_expire_ms;
+  srv_sub *subs; /* active subscriptions (doubly linked) */
+  kin_enc enc[KIN_ENC_SLOTS];
+  kin_sub_recent recent[KIN_RECENT_SUBS];
+};
+
+/* SubscribeToShard (subscribe.c). */
+void kin_subscribe(server_t *s, const cJSON *root, srv_reply *rp);
+/* Ends the subscriptions of a stream generation (0: all), or of a consumer. */
+void kin_sub_cancel_stream(kin_state *k, uint64_t gen, uint32_t shard);
+void kin_sub_cancel_consumer(kin_state *k, const char *consumer_arn);
+
+/*
+ * Sequence numbers of consecutive positions in one shard differ only in the
+ * position digits (stream.h documents the layout: "49" | shard, 10 digits |
+ * position, 20 digits | 24 zeros), so a run of them is formatted once and
+ * then counted up in place; shard ids are formatted once per shard.
+ */
+typedef struct kin_seq_run {
+  bool valid;
+  uint32_t shard;
+  uint64_t pos;
+  char text[STREAM_SEQ_TEXT];
+  bool sid_valid;
+  uint32_t sid_shard;
+  char sid[STREAM_SHARD_ID_TEXT];
+} kin_seq_run;
+
+const char *kin_seq_text(kin_seq_run *r, uint32_t shard, uint64_t pos);
+const char *kin_shard_id_text(kin_seq_run *r, uint32_t shard);
+
+/* One record as JSON (GetRecords, SubscribeToShardEvent). */
+void kin_record_json(sbuf *b, kin_seq_run *run, uint32_t shard, const stream_record *r, bool kms,
+                     bool enc_type);
+
+#endif
