@@ -7,9 +7,21 @@
  * module of the engine also uses as its return convention (an int rc, with
  * details in an error object).
  *
- * The embedding API (open an engine on a data directory, execute SQL, put
- * records, read a stream, close) is added here as the engine module lands; until
- * then this header holds the result codes.
+ * The embedding API, SQLite-style: open an engine on a data directory
+ * (sluice_open), execute SQL text (sluice_exec), look at the catalog
+ * (sluice_describe), read the last error (sluice_errcode / sluice_errmsg /
+ * sluice_errtext), close (sluice_close). Putting records and reading streams
+ * arrive with the streaming engine.
+ *
+ * Ownership: an engine owns everything it allocates. Strings handed to a
+ * callback are valid during the callback only; strings returned by the error
+ * accessors are valid until the next call on the same engine.
+ *
+ * Threads: an engine is used by one thread at a time. Several engines may be
+ * open on different data directories in one process.
+ *
+ * Errors: every function returns a result code below; sluice_errmsg() and
+ * sluice_errtext() describe the last failure of an engine.
  */
 #ifndef SLUICE_H
 #define SLUICE_H
@@ -42,6 +54,95 @@ extern "C" {
 
 /* A short constant English name for a result code ("invalid argument"). */
 const char *sluice_errstr(int rc);
+
+/* ------------------------------------------------------------ embedding -- */
+
+/* An engine: the catalog of one data directory, seen from one application. */
+typedef struct sluice_engine sluice_engine;
+
+/* Options of sluice_open(); a NULL pointer or a zeroed struct gives the defaults. */
+typedef struct sluice_options {
+  /* The application whose names statements see and create (DESIGN.md section 3);
+   * created when missing. NULL: "REPL". */
+  const char *application;
+  /* Non-zero: KDA's rules exactly (DESIGN.md section 4 --strict): reject a GROUP BY
+   * whose only time key is STEP/FLOOR over an ordinary TIMESTAMP column. */
+  int strict;
+  /* Non-zero: before running a statement, print its syntax tree as SQL, parse the
+   * print and require an equal tree (SLUICE_INTERNAL otherwise). For test suites. */
+  int check_roundtrip;
+} sluice_options;
+
+/*
+ * Opens an engine on data_dir (created if missing, one level) with its catalog
+ * (data_dir/catalog.db). On success *out is the engine; on failure *out is
+ * NULL unless the failure came after allocation, in which case *out is an
+ * engine whose sluice_errmsg() says what went wrong and which must still be
+ * closed. Returns SLUICE_OK, SLUICE_IO, SLUICE_INVALID (bad application name),
+ * SLUICE_NOMEM, SLUICE_CORRUPT.
+ */
+int sluice_open(const char *data_dir, const sluice_options *opt, sluice_engine **out);
+
+/* Closes an engine and frees all it owns. NULL is allowed. */
+void sluice_close(sluice_engine *e);
+
+/*
+ * A result row. ncols values (never NULL: SQL NULL is "NULL") with their
+ * column names. Return 0 to continue, non-zero to stop: sluice_exec() then
+ * returns SLUICE_STATE "the callback stopped the statement".
+ */
+typedef int (*sluice_row_fn)(void *arg, int ncols, const char *const *values,
+                             const char *const *names);
+
+/*
+ * Executes a script of SQL statements separated by `;`. The whole text is
+ * parsed first (a syntax error runs nothing); then each statement in order is
+ * bound, validated and:
+ *   - CREATE STREAM / PUMP / FUNCTION / INPUT / OUTPUT / REFERENCE TABLE:
+ *     applied to the catalog, all or nothing per statement;
+ *   - EXPLAIN <statement>: the bound, typed plan as an indented tree, one row
+ *     (column "PLAN") per line, passed to cb (may be NULL);
+ *   - a query (SELECT, SELECT STREAM, VALUES) or INSERT: bound and validated,
+ *     then SLUICE_UNSUPPORTED, because running queries arrives with the
+ *     streaming engine (nothing is faked).
+ * The first failing statement stops the script; the statements before it stay
+ * applied. Returns SLUICE_OK or the failing statement's code (SLUICE_SYNTAX,
+ * SLUICE_SEMANTIC, SLUICE_EXISTS, ...), with the error in sluice_errmsg().
+ */
+int sluice_exec(sluice_engine *e, const char *sql, sluice_row_fn cb, void *arg);
+
+/*
+ * Catalog introspection, one row per line through cb (may be NULL):
+ *   - name NULL: every object of the application, ordered by kind, then by
+ *     name (outputs in the order they were created),
+ *     as two columns KIND NAME; KIND is one word: stream, source_stream,
+ *     system_stream, reference_table, pump, function, input, output;
+ *   - name given (exact): the object's details as two columns ITEM VALUE:
+ *     for a relation one row per column (name, type with NOT NULL); for a pump
+ *     "target", "source" (one per relation read) and "state"; for a function
+ *     one row per overload (its signature, "RETURNS type"); for an output
+ *     "stream", "destination", "format"; for an input "source", "parallelism",
+ *     "format" and one row per column. SLUICE_NOTFOUND `object "X" not found`
+ *     when nothing has that name.
+ */
+int sluice_describe(sluice_engine *e, const char *name, sluice_row_fn cb, void *arg);
+
+/*
+ * Checks that the application is complete and the catalog sound, as a
+ * deployment does before starting an application (`sluice run`): every
+ * output's stream exists (SLUICE_NOTFOUND `output stream "X" is not created by
+ * the application code`, spec 7.2 #17), and the catalog passes its integrity
+ * check (SLUICE_CORRUPT).
+ */
+int sluice_check(sluice_engine *e);
+
+/* The result code of the last call on e that failed (SLUICE_OK after a success). */
+int sluice_errcode(const sluice_engine *e);
+/* The one-line message of the last failure ("" after a success). */
+const char *sluice_errmsg(const sluice_engine *e);
+/* The whole error for a person: message, the statement line with a caret under
+ * the location, DETAIL and HINT lines (core_error_format); "" after a success. */
+const char *sluice_errtext(const sluice_engine *e);
 
 #ifdef __cplusplus
 }

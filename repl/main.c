@@ -13,6 +13,9 @@
 #ifdef SLUICE_HAVE_BENCH
 #include "bench/bench.h"
 #endif
+#ifdef SLUICE_HAVE_SLT
+#include "tests/slt/slt.h"
+#endif
 
 static void usage(FILE *out) {
   fprintf(out, "usage: sluice <command> [options]\n"
@@ -22,6 +25,8 @@ static void usage(FILE *out) {
                "        [--enforce-limits]\n"
                "                       the stream store and the Kinesis API server\n"
                "  bench store|api ...  built-in benchmarks (see `sluice bench NAME --help`)\n"
+               "  test [--roundtrip] [--strict] FILE.slt ...\n"
+               "                       run SQL logic test files (tests/slt/README.md)\n"
                "  version              print the version\n"
                "  help                 this text\n"
                "\n"
@@ -52,6 +57,9 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "serve") == 0) return server_cli_main(argc - 1, argv + 1);
 #endif
   if (strcmp(cmd, "bench") == 0) return bench_main(argc - 1, argv + 1);
+#ifdef SLUICE_HAVE_SLT
+  if (strcmp(cmd, "test") == 0) return slt_main(argc - 1, argv + 1);
+#endif
   if (strcmp(cmd, "repl") == 0 || strcmp(cmd, "run") == 0 || strcmp(cmd, "test") == 0) {
     fprintf(stderr,
             "sluice %s: this command arrives with the SQL engine and is not in this build yet\n",

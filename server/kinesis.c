@@ -205,6 +205,25 @@ static stream_info *describe(kin_state *k, stream_handle *h, const char *name, s
   return info;
 }
 
+/* The description of the stream the request names (req_stream + describe);
+ * NULL when an error reply was written. */
+static stream_info *req_describe(kin_state *k, const cJSON *root, char name[129], srv_reply *rp) {
+  stream_handle *h = req_stream(k, root, name, rp);
+  if (!h) return NULL;
+  stream_info *info = describe(k, h, name, rp);
+  stream_release(h);
+  return info;
+}
+
+/* Ends a void action: the store's error, or 200 with no body. */
+static void reply_rc(srv_reply *rp, int rc, const core_error *e, const char *name,
+                     stream_handle *h) {
+  if (rc != SLUICE_OK)
+    store_fail(rp, rc, e, name, h);
+  else
+    ok_empty(rp);
+}
+
 /* ------------------------------------------------------ JSON of objects -- */
 
 static void shard_json(sbuf *b, const stream_shard_info *s) {
@@ -460,10 +479,7 @@ static void act_delete(kin_state *k, const cJSON *root, srv_reply *rp) {
 
 static void act_describe(kin_state *k, const cJSON *root, srv_reply *rp) {
   char name[129];
-  stream_handle *h = req_stream(k, root, name, rp);
-  if (!h) return;
-  stream_info *info = describe(k, h, name, rp);
-  stream_release(h);
+  stream_info *info = req_describe(k, root, name, rp);
   if (!info) return;
   int64_t limit = 100;
   jint(root, "Limit", &limit);
@@ -496,10 +512,7 @@ static void act_describe(kin_state *k, const cJSON *root, srv_reply *rp) {
 
 static void act_describe_summary(kin_state *k, const cJSON *root, srv_reply *rp) {
   char name[129];
-  stream_handle *h = req_stream(k, root, name, rp);
-  if (!h) return;
-  stream_info *info = describe(k, h, name, rp);
-  stream_release(h);
+  stream_info *info = req_describe(k, root, name, rp);
   if (!info) return;
   sbuf *b = &rp->body;
   ok_json(rp);
@@ -690,7 +703,8 @@ static void act_list_shards(kin_state *k, const cJSON *root, srv_reply *rp) {
   sbuf_putc(b, '}');
 }
 
-/* Decodes a (validated) base64 blob into k's data buffer at offset *off. */
+/* Decodes base64 s at *off in k->data (grown as needed, so earlier pointers
+ * into it may move: callers keep offsets) and advances *off. */
 static const uint8_t *blob(kin_state *k, const char *s, size_t *len, size_t *off) {
   size_t n = strlen(s);
   size_t need = *off + n / 4 * 3 + 3;
@@ -772,11 +786,11 @@ static void put_common(kin_state *k, const cJSON *root, srv_reply *rp, bool sing
   if (!h) return;
   size_t n = single ? 1 : (size_t)cJSON_GetArraySize(list);
   stream_record_in *in = core_arena_alloc(k->arena, n * sizeof *in);
-  stream_append_result *res = core_arena_zalloc(k->arena, n * sizeof *res);
-  size_t *map = core_arena_alloc(k->arena, n * sizeof *map); /* in[] slot -> request index */
+  size_t *map = core_arena_alloc(k->arena, n * sizeof *map);   /* in[] slot -> request index */
+  size_t *doff = core_arena_alloc(k->arena, n * sizeof *doff); /* in[] slot -> data offset */
   bool *throttled = core_arena_zalloc(k->arena, n * sizeof *throttled);
   uint32_t *tshard = core_arena_zalloc(k->arena, n * sizeof *tshard);
-  if (!in || !res || !map || !throttled || !tshard) {
+  if (!in || !map || !doff || !throttled || !tshard) {
     stream_release(h);
     internal(rp, NULL);
     return;
@@ -791,15 +805,14 @@ static void put_common(kin_state *k, const cJSON *root, srv_reply *rp, bool sing
     const char *data = jstr(item, "Data");
     const char *ehk = jstr(item, "ExplicitHashKey");
     size_t len = 0;
-    const uint8_t *d = blob(k, data ? data : "", &len, &off);
-    if (!d) {
+    doff[m] = off;
+    if (!blob(k, data ? data : "", &len, &off)) {
       stream_release(h);
       internal(rp, NULL);
       return;
     }
     r->partition_key = pk;
     r->partition_key_len = (uint32_t)strlen(pk);
-    r->data = d;
     r->data_len = (uint32_t)len;
     if (ehk) {
       if (!explicit_hash(ehk, &r->explicit_hash, rp)) {
@@ -820,20 +833,8 @@ static void put_common(kin_state *k, const cJSON *root, srv_reply *rp, bool sing
     }
     map[m++] = i;
   }
-  /* The pointers into k->data may have moved while it grew: fix them up. */
-  {
-    size_t pos = 0;
-    const cJSON *it2 = single ? root : (list ? list->child : NULL);
-    size_t j = 0;
-    for (size_t i = 0; i < n; i++, it2 = single ? NULL : it2->next) {
-      const char *data = jstr(it2, "Data");
-      size_t dl = data ? strlen(data) : 0;
-      size_t pad = (dl >= 1 && data[dl - 1] == '=') + (dl >= 2 && data[dl - 2] == '=');
-      size_t len = dl / 4 * 3 - pad;
-      if (j < m && map[j] == i) in[j++].data = k->data + pos;
-      pos += len;
-    }
-  }
+  /* k->data may have moved while it grew: point into it only now */
+  for (size_t j = 0; j < m; j++) in[j].data = k->data + doff[j];
   core_error e;
   core_error_clear(&e);
   stream_append_result *ar = core_arena_zalloc(k->arena, (m ? m : 1) * sizeof *ar);
@@ -893,7 +894,6 @@ static void put_common(kin_state *k, const cJSON *root, srv_reply *rp, bool sing
   json_i64(b, (int64_t)failed);
   sbuf_puts(b, ",\"Records\":[");
   size_t j = 0;
-  kin_seq_run run = {0};
   for (size_t i = 0; i < n; i++) {
     if (i) sbuf_putc(b, ',');
     if (throttled[i]) {
@@ -912,10 +912,12 @@ static void put_common(kin_state *k, const cJSON *root, srv_reply *rp, bool sing
                    "failure.\"}");
       continue;
     }
+    stream_seq_format(r->shard, r->pos, seq);
+    stream_shard_id_format(r->shard, sid);
     sbuf_puts(b, "{\"SequenceNumber\":\"");
-    sbuf_put(b, kin_seq_text(&run, r->shard, r->pos), STREAM_SEQ_DIGITS);
+    sbuf_put(b, seq, STREAM_SEQ_DIGITS);
     sbuf_puts(b, "\",\"ShardId\":\"");
-    sbuf_puts(b, kin_shard_id_text(&run, r->shard));
+    sbuf_puts(b, sid);
     sbuf_puts(b, "\"}");
   }
   sbuf_putc(b, ']');
@@ -1047,15 +1049,17 @@ static void act_get_iterator(kin_state *k, const cJSON *root, srv_reply *rp) {
   stream_release(h);
 }
 
-/* Writes `"ChildShards":[...]` for a shard read to its end. */
-static void child_shards_json(kin_state *k, stream_handle *h, uint32_t shard, sbuf *b) {
+/* Writes `"ChildShards":[...]` for a shard read to its end (GetRecords and
+ * SubscribeToShardEvent). Children that expired meanwhile are left out. */
+void kin_child_shards_json(sbuf *b, stream_handle *h, uint32_t shard, core_arena *a) {
   stream_shard_info si;
   sbuf_puts(b, "\"ChildShards\":[");
-  if (stream_shard_get(h, shard, k->arena, &si, NULL) == SLUICE_OK) {
+  if (stream_shard_get(h, shard, a, &si, NULL) == SLUICE_OK) {
+    uint32_t written = 0;
     for (uint32_t i = 0; i < si.n_children; i++) {
       stream_shard_info c;
-      if (stream_shard_get(h, si.children[i], k->arena, &c, NULL) != SLUICE_OK) continue;
-      if (i) sbuf_putc(b, ',');
+      if (stream_shard_get(h, si.children[i], a, &c, NULL) != SLUICE_OK) continue;
+      if (written++) sbuf_putc(b, ',');
       char id[STREAM_SHARD_ID_TEXT];
       sbuf_puts(b, "{\"ShardId\":");
       json_cstr(b, c.id);
@@ -1079,38 +1083,12 @@ static void child_shards_json(kin_state *k, stream_handle *h, uint32_t shard, sb
   sbuf_putc(b, ']');
 }
 
-const char *kin_seq_text(kin_seq_run *r, uint32_t shard, uint64_t pos) {
-  if (r->valid && r->shard == shard && r->pos + 1 == pos) {
-    for (int i = 31; i >= 12; i--) {
-      if (r->text[i] != '9') {
-        r->text[i]++;
-        break;
-      }
-      r->text[i] = '0';
-    }
-  } else if (!(r->valid && r->shard == shard && r->pos == pos)) {
-    stream_seq_format(shard, pos, r->text);
-  }
-  r->valid = true;
-  r->shard = shard;
-  r->pos = pos;
-  return r->text;
-}
-
-const char *kin_shard_id_text(kin_seq_run *r, uint32_t shard) {
-  if (!r->sid_valid || r->sid_shard != shard) {
-    stream_shard_id_format(shard, r->sid);
-    r->sid_valid = true;
-    r->sid_shard = shard;
-  }
-  return r->sid;
-}
-
 /* One record as GetRecords and SubscribeToShard show it. */
-void kin_record_json(sbuf *b, kin_seq_run *run, uint32_t shard, const stream_record *r, bool kms,
-                     bool enc_type) {
+void kin_record_json(sbuf *b, uint32_t shard, const stream_record *r, bool kms, bool enc_type) {
+  char seq[STREAM_SEQ_TEXT];
+  stream_seq_format(shard, r->pos, seq);
   sbuf_puts(b, "{\"SequenceNumber\":\"");
-  sbuf_put(b, kin_seq_text(run, shard, r->pos), STREAM_SEQ_DIGITS);
+  sbuf_put(b, seq, STREAM_SEQ_DIGITS);
   sbuf_puts(b, "\",\"ApproximateArrivalTimestamp\":");
   json_ts(b, r->arrival_ms);
   sbuf_puts(b, ",\"Data\":");
@@ -1192,10 +1170,9 @@ static void act_get_records(kin_state *k, const cJSON *root, srv_reply *rp) {
   ok_json(rp);
   sbuf_puts(b, "{\"Records\":[");
   uint64_t bytes = 0;
-  kin_seq_run run = {0};
   for (size_t i = 0; i < res.n; i++) {
     if (i) sbuf_putc(b, ',');
-    kin_record_json(b, &run, it.shard, &res.records[i], kms, false);
+    kin_record_json(b, it.shard, &res.records[i], kms, false);
     bytes += res.records[i].data_len + res.records[i].partition_key_len;
   }
   rate->bytes_out += bytes;
@@ -1204,7 +1181,7 @@ static void act_get_records(kin_state *k, const cJSON *root, srv_reply *rp) {
   json_i64(b, res.millis_behind < 0 ? 0 : res.millis_behind);
   if (res.shard_end) {
     sbuf_putc(b, ',');
-    child_shards_json(k, h, it.shard, b);
+    kin_child_shards_json(b, h, it.shard, k->arena);
   } else {
     char next[SERVER_ITER_MAX + 1];
     make_iterator(k, it.stream, &res.next, next);
@@ -1260,10 +1237,7 @@ static void act_split(kin_state *k, const cJSON *root, srv_reply *rp) {
     core_error e;
     core_error_clear(&e);
     int rc = stream_split(h, si.index, v, &e);
-    if (rc != SLUICE_OK)
-      store_fail(rp, rc, &e, name, h);
-    else
-      ok_empty(rp);
+    reply_rc(rp, rc, &e, name, h);
   }
   stream_release(h);
 }
@@ -1292,10 +1266,7 @@ static void act_merge(kin_state *k, const cJSON *root, srv_reply *rp) {
     core_error e;
     core_error_clear(&e);
     int rc = stream_merge(h, a.index, b.index, &e);
-    if (rc != SLUICE_OK)
-      store_fail(rp, rc, &e, name, h);
-    else
-      ok_empty(rp);
+    reply_rc(rp, rc, &e, name, h);
   }
   stream_release(h);
 }
@@ -1391,10 +1362,7 @@ static void act_retention(kin_state *k, const cJSON *root, srv_reply *rp, int di
     core_error e;
     core_error_clear(&e);
     int rc = stream_set_retention(h, (uint32_t)hours, 0, &e);
-    if (rc != SLUICE_OK)
-      store_fail(rp, rc, &e, name, h);
-    else
-      ok_empty(rp);
+    reply_rc(rp, rc, &e, name, h);
   }
   stream_release(h);
 }
@@ -1447,19 +1415,13 @@ static void act_remove_tags(kin_state *k, const cJSON *root, srv_reply *rp) {
   core_error e;
   core_error_clear(&e);
   int rc = stream_tags_remove(h, kk, n, &e);
-  if (rc != SLUICE_OK)
-    store_fail(rp, rc, &e, name, h);
-  else
-    ok_empty(rp);
+  reply_rc(rp, rc, &e, name, h);
   stream_release(h);
 }
 
 static void act_list_tags(kin_state *k, const cJSON *root, srv_reply *rp) {
   char name[129];
-  stream_handle *h = req_stream(k, root, name, rp);
-  if (!h) return;
-  stream_info *info = describe(k, h, name, rp);
-  stream_release(h);
+  stream_info *info = req_describe(k, root, name, rp);
   if (!info) return;
   int64_t limit = 50;
   jint(root, "Limit", &limit);
@@ -1514,10 +1476,7 @@ static void act_resource_tags(kin_state *k, cJSON *root, int id, srv_reply *rp) 
     act_remove_tags(k, root, rp);
     return;
   }
-  stream_handle *h = req_stream(k, root, name, rp);
-  if (!h) return;
-  stream_info *info = describe(k, h, name, rp);
-  stream_release(h);
+  stream_info *info = req_describe(k, root, name, rp);
   if (!info) return;
   sbuf *b = &rp->body;
   ok_json(rp);
@@ -1552,10 +1511,7 @@ static void act_encryption(kin_state *k, const cJSON *root, srv_reply *rp, bool 
     int rc = start ? stream_set_encryption(h, STREAM_ENCRYPTION_KMS, key, &e)
                    : stream_set_encryption(h, STREAM_ENCRYPTION_NONE, "", &e);
     forget_kms(k, h);
-    if (rc != SLUICE_OK)
-      store_fail(rp, rc, &e, name, h);
-    else
-      ok_empty(rp);
+    reply_rc(rp, rc, &e, name, h);
   }
   stream_release(h);
 }
@@ -1660,10 +1616,7 @@ static void act_update_mode(kin_state *k, const cJSON *root, srv_reply *rp) {
                ? SLUICE_STATE
                : stream_set_mode(
                      h, strcmp(m, "ON_DEMAND") == 0 ? STREAM_ON_DEMAND : STREAM_PROVISIONED, &e);
-  if (rc != SLUICE_OK)
-    store_fail(rp, rc, &e, name, h);
-  else
-    ok_empty(rp);
+  reply_rc(rp, rc, &e, name, h);
   stream_release(h);
 }
 
@@ -1785,19 +1738,13 @@ static void act_deregister(kin_state *k, const cJSON *root, srv_reply *rp) {
   core_error_clear(&e);
   kin_sub_cancel_consumer(k, c->arn);
   int rc = stream_consumer_remove(h, c->name, &e);
-  if (rc != SLUICE_OK)
-    store_fail(rp, rc, &e, stream, h);
-  else
-    ok_empty(rp);
+  reply_rc(rp, rc, &e, stream, h);
   stream_release(h);
 }
 
 static void act_list_consumers(kin_state *k, const cJSON *root, srv_reply *rp) {
   char name[129];
-  stream_handle *h = req_stream(k, root, name, rp);
-  if (!h) return;
-  stream_info *info = describe(k, h, name, rp);
-  stream_release(h);
+  stream_info *info = req_describe(k, root, name, rp);
   if (!info) return;
   int64_t max = 100, start = 0;
   jint(root, "MaxResults", &max);

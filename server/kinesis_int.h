@@ -68,27 +68,10 @@ void kin_subscribe(server_t *s, const cJSON *root, srv_reply *rp);
 void kin_sub_cancel_stream(kin_state *k, uint64_t gen, uint32_t shard);
 void kin_sub_cancel_consumer(kin_state *k, const char *consumer_arn);
 
-/*
- * Sequence numbers of consecutive positions in one shard differ only in the
- * position digits (stream.h documents the layout: "49" | shard, 10 digits |
- * position, 20 digits | 24 zeros), so a run of them is formatted once and
- * then counted up in place; shard ids are formatted once per shard.
- */
-typedef struct kin_seq_run {
-  bool valid;
-  uint32_t shard;
-  uint64_t pos;
-  char text[STREAM_SEQ_TEXT];
-  bool sid_valid;
-  uint32_t sid_shard;
-  char sid[STREAM_SHARD_ID_TEXT];
-} kin_seq_run;
-
-const char *kin_seq_text(kin_seq_run *r, uint32_t shard, uint64_t pos);
-const char *kin_shard_id_text(kin_seq_run *r, uint32_t shard);
+/* `"ChildShards":[...]` of a shard read to its end; memory from a. */
+void kin_child_shards_json(sbuf *b, stream_handle *h, uint32_t shard, core_arena *a);
 
 /* One record as JSON (GetRecords, SubscribeToShardEvent). */
-void kin_record_json(sbuf *b, kin_seq_run *run, uint32_t shard, const stream_record *r, bool kms,
-                     bool enc_type);
+void kin_record_json(sbuf *b, uint32_t shard, const stream_record *r, bool kms, bool enc_type);
 
 #endif

@@ -65,15 +65,6 @@ void sbuf_printf(sbuf *b, const char *fmt, ...) {
   b->len += (size_t)n;
 }
 
-void sbuf_consume(sbuf *b, size_t n) {
-  if (n >= b->len) {
-    b->len = 0;
-    return;
-  }
-  memmove(b->p, b->p + n, b->len - n);
-  b->len -= n;
-}
-
 /* ---------------------------------------------------------- JSON writing -- */
 
 void json_str(sbuf *b, const char *s, size_t n) {
@@ -122,24 +113,33 @@ void json_cstr(sbuf *b, const char *s) {
   json_str(b, s, strlen(s));
 }
 
+/* Writes v in decimal ending just before end; returns the first character.
+ * json_i64 and json_ts run once or more per record of a GetRecords reply. */
+static char *u64_digits(char *end, uint64_t v) {
+  do {
+    *--end = (char)('0' + v % 10);
+    v /= 10;
+  } while (v);
+  return end;
+}
+
 void json_i64(sbuf *b, int64_t v) {
   char tmp[24];
-  int n = snprintf(tmp, sizeof tmp, "%lld", (long long)v);
-  sbuf_put(b, tmp, (size_t)n);
+  char *end = tmp + sizeof tmp;
+  char *p = u64_digits(end, v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
+  if (v < 0) *--p = '-';
+  sbuf_put(b, p, (size_t)(end - p));
 }
 
 void json_ts(sbuf *b, int64_t ms) {
-  char tmp[32];
-  int64_t sec = core_floor_div(ms, 1000);
+  json_i64(b, core_floor_div(ms, 1000));
   int frac = (int)core_floor_mod(ms, 1000);
-  int n;
-  if (frac == 0)
-    n = snprintf(tmp, sizeof tmp, "%lld", (long long)sec);
-  else {
-    n = snprintf(tmp, sizeof tmp, "%lld.%03d", (long long)sec, frac);
-    while (tmp[n - 1] == '0') n--;
-  }
-  sbuf_put(b, tmp, (size_t)n);
+  if (frac == 0) return;
+  char tmp[4] = {'.', (char)('0' + frac / 100), (char)('0' + frac / 10 % 10),
+                 (char)('0' + frac % 10)};
+  size_t n = 4;
+  while (tmp[n - 1] == '0') n--;
+  sbuf_put(b, tmp, n);
 }
 
 void json_b64(sbuf *b, const void *data, size_t n) {
@@ -156,12 +156,6 @@ void json_u128(sbuf *b, core_u128 v) {
   sbuf_putc(b, '"');
   sbuf_put(b, tmp, n);
   sbuf_putc(b, '"');
-}
-
-void json_key(sbuf *b, const char *k) {
-  sbuf_putc(b, '"');
-  sbuf_puts(b, k);
-  sbuf_put(b, "\":", 2);
 }
 
 /* -------------------------------------------------------------- HTTP/1.1 -- */

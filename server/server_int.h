@@ -34,8 +34,6 @@ static inline void sbuf_putc(sbuf *b, char c) {
   if (b->len < b->cap || sbuf_reserve(b, 1)) b->p[b->len++] = c;
 }
 void sbuf_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Drops the first n bytes. */
-void sbuf_consume(sbuf *b, size_t n);
 
 /* JSON output: a string (quoted, escaped), integers, epoch seconds with a
  * millisecond fraction (`1795316074.366`, `1795316065`), base64 of bytes. */
@@ -45,8 +43,6 @@ void json_i64(sbuf *b, int64_t v);
 void json_ts(sbuf *b, int64_t ms);
 void json_b64(sbuf *b, const void *data, size_t n);
 void json_u128(sbuf *b, core_u128 v);
-/* `"Key":` */
-void json_key(sbuf *b, const char *k);
 
 /* -------------------------------------------------------- requests/replies -- */
 

@@ -100,37 +100,6 @@ static void sub_finish(srv_sub *sub) {
   if (sub->started) sub->sink.end(sub->sink.ctx);
 }
 
-static void child_shards(srv_sub *sub, sbuf *b) {
-  stream_shard_info si;
-  sbuf_puts(b, "\"ChildShards\":[");
-  if (stream_shard_get(sub->h, sub->shard, sub->arena, &si, NULL) == SLUICE_OK) {
-    for (uint32_t i = 0; i < si.n_children; i++) {
-      stream_shard_info c;
-      if (stream_shard_get(sub->h, si.children[i], sub->arena, &c, NULL) != SLUICE_OK) continue;
-      if (i) sbuf_putc(b, ',');
-      char id[STREAM_SHARD_ID_TEXT];
-      sbuf_puts(b, "{\"ShardId\":");
-      json_cstr(b, c.id);
-      sbuf_puts(b, ",\"ParentShards\":[");
-      if (c.parent >= 0) {
-        stream_shard_id_format((uint32_t)c.parent, id);
-        json_cstr(b, id);
-      }
-      if (c.adjacent_parent >= 0) {
-        stream_shard_id_format((uint32_t)c.adjacent_parent, id);
-        if (c.parent >= 0) sbuf_putc(b, ',');
-        json_cstr(b, id);
-      }
-      sbuf_puts(b, "],\"HashKeyRange\":{\"StartingHashKey\":");
-      json_u128(b, c.start_hash);
-      sbuf_puts(b, ",\"EndingHashKey\":");
-      json_u128(b, c.end_hash);
-      sbuf_puts(b, "}}");
-    }
-  }
-  sbuf_putc(b, ']');
-}
-
 /* Reads what is new and sends it; with force, sends an event even if empty. */
 static void pump(srv_sub *sub, bool force) {
   if (!sub->started || sub->ended) return;
@@ -163,10 +132,9 @@ static void pump(srv_sub *sub, bool force) {
     sbuf *b = &sub->payload;
     b->len = 0;
     sbuf_puts(b, "{\"Records\":[");
-    kin_seq_run run = {0};
     for (size_t i = 0; i < res.n; i++) {
       if (i) sbuf_putc(b, ',');
-      kin_record_json(b, &run, sub->shard, &res.records[i], sub->kms, true);
+      kin_record_json(b, sub->shard, &res.records[i], sub->kms, true);
     }
     sbuf_puts(b, "],\"ContinuationSequenceNumber\":");
     char seq[STREAM_SEQ_TEXT];
@@ -176,7 +144,7 @@ static void pump(srv_sub *sub, bool force) {
     json_i64(b, res.millis_behind < 0 ? 0 : res.millis_behind);
     if (res.shard_end) {
       sbuf_putc(b, ',');
-      child_shards(sub, b);
+      kin_child_shards_json(b, sub->h, sub->shard, sub->arena);
     }
     sbuf_putc(b, '}');
     sub->pos = res.next;

@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
 #include <time.h>
@@ -15,8 +14,29 @@
 
 /* ------------------------------------------------- ids, sequence numbers -- */
 
+/* Writes v as exactly width decimal digits (width even), zero-padded on the
+ * left, two digits per step. Both formats below are fixed-width and sit on
+ * every record of PutRecords and GetRecords replies, where snprintf cost ~10 %
+ * of the CPU. */
+static void put_digits(char *p, uint64_t v, int width) {
+  static const char pairs[201] =
+      "00010203040506070809101112131415161718192021222324252627282930313233"
+      "34353637383940414243444546474849505152535455565758596061626364656667"
+      "6869707172737475767778798081828384858687888990919293949596979899";
+  for (int i = width; i > 0; i -= 2) {
+    const char *d = pairs + 2 * (v % 100);
+    p[i - 2] = d[0];
+    p[i - 1] = d[1];
+    v /= 100;
+  }
+}
+
 size_t stream_shard_id_format(uint32_t index, char buf[STREAM_SHARD_ID_TEXT]) {
-  return (size_t)snprintf(buf, STREAM_SHARD_ID_TEXT, "shardId-%012u", index);
+  /* `shardId-%012u`: 12 digits hold every uint32_t */
+  memcpy(buf, "shardId-", 8);
+  put_digits(buf + 8, index, 12);
+  buf[20] = 0;
+  return 20;
 }
 
 int stream_shard_id_parse(const char *s, size_t n, uint32_t *index) {
@@ -32,7 +52,13 @@ int stream_shard_id_parse(const char *s, size_t n, uint32_t *index) {
 }
 
 void stream_seq_format(uint32_t shard_index, uint64_t pos, char buf[STREAM_SEQ_TEXT]) {
-  snprintf(buf, STREAM_SEQ_TEXT, "49%010u%020" PRIu64 "000000000000000000000000", shard_index, pos);
+  /* "49" | shard, 10 digits | position, 20 digits | 24 zeros (stream.h) */
+  buf[0] = '4';
+  buf[1] = '9';
+  put_digits(buf + 2, shard_index, 10);
+  put_digits(buf + 12, pos, 20);
+  memset(buf + 32, '0', 24);
+  buf[STREAM_SEQ_DIGITS] = 0;
 }
 
 int stream_seq_decode(const char *s, size_t n, uint32_t *shard_index, uint64_t *pos) {
@@ -270,8 +296,9 @@ int stream_shard_get(stream_handle *h, uint32_t index, core_arena *a, stream_sha
   return rc;
 }
 
-/* The route holding k. Caller holds h->lock; there is at least one route. */
-static shard *route_find(const stream_handle *h, core_u128 k) {
+/* The index in h->routes of the route holding k. Caller holds h->lock; there
+ * is at least one route. */
+static uint32_t route_slot(const stream_handle *h, core_u128 k) {
   uint32_t lo = 0, hi = h->n_routes;
   while (hi - lo > 1) {
     uint32_t mid = (lo + hi) / 2;
@@ -280,13 +307,13 @@ static shard *route_find(const stream_handle *h, core_u128 k) {
     else
       hi = mid;
   }
-  return h->routes[lo].sh;
+  return lo;
 }
 
 int stream_route(stream_handle *h, core_u128 k, uint32_t *index, core_error *e) {
   pthread_rwlock_rdlock(&h->lock);
   int rc = check_alive(h, e);
-  if (rc == SLUICE_OK) *index = route_find(h, k)->index;
+  if (rc == SLUICE_OK) *index = h->routes[route_slot(h, k)].sh->index;
   pthread_rwlock_unlock(&h->lock);
   return rc;
 }
@@ -568,19 +595,6 @@ static const char *record_problem(const stream_record_in *r) {
   return NULL;
 }
 
-/* Finds the route index of k. */
-static uint32_t route_slot(const stream_handle *h, core_u128 k) {
-  uint32_t lo = 0, hi = h->n_routes;
-  while (hi - lo > 1) {
-    uint32_t mid = (lo + hi) / 2;
-    if (h->routes[mid].start <= k)
-      lo = mid;
-    else
-      hi = mid;
-  }
-  return lo;
-}
-
 int stream_append(stream_handle *h, const stream_record_in *recs, size_t n, int64_t arrival_ms,
                   stream_append_result *results, core_error *e) {
   if (n > UINT32_MAX) return core_error_set(e, SLUICE_LIMIT, "too many records in one append");
@@ -617,9 +631,8 @@ int stream_append(stream_handle *h, const stream_record_in *recs, size_t n, int6
     } else {
       for (size_t k = 0; k < valid; k++) {
         const stream_record_in *r = &recs[sel[k]];
-        core_u128 hk = r->has_explicit_hash
-                           ? r->explicit_hash
-                           : core_hash_key(r->partition_key, r->partition_key_len);
+        core_u128 hk = r->has_explicit_hash ? r->explicit_hash
+                                            : core_hash_key(r->partition_key, r->partition_key_len);
         keys[k] = (sel_key){route_slot(h, hk), sel[k]};
       }
       sort_by_slot(keys, valid, h->n_routes);

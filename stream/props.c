@@ -133,6 +133,24 @@ static stream_tag *tags_copy(const stream_tag *t, uint32_t n, uint32_t extra) {
   return c;
 }
 
+/* Makes c (cn tags, owned) the stream's tags and saves the metadata; on
+ * failure the old tags stay and c is freed. Caller holds the metadata mutex. */
+static int tags_commit(stream_handle *h, stream_tag *c, uint32_t cn, core_error *e) {
+  stream_tag *ot = h->tags;
+  uint32_t on = h->n_tags;
+  h->tags = c;
+  h->n_tags = cn;
+  int rc = stream_meta_save(h, e);
+  if (rc != SLUICE_OK) {
+    h->tags = ot;
+    h->n_tags = on;
+    tags_free(c, cn);
+  } else {
+    tags_free(ot, on);
+  }
+  return rc;
+}
+
 int stream_tags_add(stream_handle *h, const stream_tag *tags, size_t n, core_error *e) {
   for (size_t i = 0; i < n; i++) {
     size_t kl = tags[i].key ? strlen(tags[i].key) : 0;
@@ -178,19 +196,7 @@ int stream_tags_add(stream_handle *h, const stream_tag *tags, size_t n, core_err
     tags_free(c, cn);
     return meta_end(h, rc);
   }
-  stream_tag *ot = h->tags;
-  uint32_t on = h->n_tags;
-  h->tags = c;
-  h->n_tags = cn;
-  rc = stream_meta_save(h, e);
-  if (rc != SLUICE_OK) {
-    h->tags = ot;
-    h->n_tags = on;
-    tags_free(c, cn);
-  } else {
-    tags_free(ot, on);
-  }
-  return meta_end(h, rc);
+  return meta_end(h, tags_commit(h, c, cn, e));
 }
 
 int stream_tags_remove(stream_handle *h, const char *const *keys, size_t n, core_error *e) {
@@ -207,19 +213,7 @@ int stream_tags_remove(stream_handle *h, const char *const *keys, size_t n, core
     memmove(c + at, c + at + 1, (cn - (uint32_t)at - 1) * sizeof *c);
     cn--;
   }
-  stream_tag *ot = h->tags;
-  uint32_t on = h->n_tags;
-  h->tags = c;
-  h->n_tags = cn;
-  rc = stream_meta_save(h, e);
-  if (rc != SLUICE_OK) {
-    h->tags = ot;
-    h->n_tags = on;
-    tags_free(c, cn);
-  } else {
-    tags_free(ot, on);
-  }
-  return meta_end(h, rc);
+  return meta_end(h, tags_commit(h, c, cn, e));
 }
 
 /* ---------------------------------------------------------------- metrics -- */

@@ -546,13 +546,12 @@ int stream_shard_append(stream_handle *h, shard *sh, const stream_record_in *rec
       break;
     }
     pthread_mutex_lock(&sh->seg_mu);
-    int irc = seg_note_batch(s, st->opt.index_interval_bytes, s->size, len, first, count, arr);
+    /* If the index entry cannot be added (out of memory), the batch is still
+     * written and published: a missing entry costs a longer scan, not
+     * correctness. */
+    (void)seg_note_batch(s, st->opt.index_interval_bytes, s->size, len, first, count, arr);
     sh->next_pos = first + count;
     pthread_mutex_unlock(&sh->seg_mu);
-    if (irc != SLUICE_OK) {
-      /* The batch is written and published; only its index entry is
-       * missing, which costs a longer scan, not correctness. */
-    }
     for (size_t k = i; k < j; k++) {
       stream_append_result *r = &res[sel[k]];
       r->rc = SLUICE_OK;

@@ -526,6 +526,41 @@ static void test_borrowed_store(void **state) {
   assert_int_equal(call(fd, "ListStreams", "{}", &b), 200);
   assert_memory_equal(b, "{\"StreamNames\":[\"APP.DEST_SQL_STREAM\"],\"HasMoreStreams\":false,",
                       62);
+  /* arrival times chosen by the appender come back as epoch seconds with the
+   * millisecond fraction's trailing zeros dropped */
+  stream_handle *h = NULL;
+  assert_int_equal(stream_get(st, "APP.DEST_SQL_STREAM", &h, NULL), SLUICE_OK);
+  int64_t sec = core_wall_ms() / 1000 - 60; /* recent: inside the retention period */
+  static const int64_t offsets[] = {0, 9300, 9360, 9366, 10007};
+  for (int i = 0; i < 5; i++) {
+    stream_record_in r = {.partition_key = "k", .partition_key_len = 1, .data = "", .data_len = 0};
+    stream_append_result ar;
+    assert_int_equal(stream_append(h, &r, 1, sec * 1000 + offsets[i], &ar, NULL), SLUICE_OK);
+    assert_int_equal(ar.rc, SLUICE_OK);
+  }
+  stream_release(h);
+  assert_int_equal(call(fd, "GetShardIterator",
+                        "{\"StreamName\": \"APP.DEST_SQL_STREAM\", \"ShardId\": "
+                        "\"shardId-000000000000\", \"ShardIteratorType\": \"TRIM_HORIZON\"}",
+                        &b),
+                   200);
+  char it[SERVER_ITER_MAX + 64], gr[SERVER_ITER_MAX + 128];
+  assert_int_equal(sscanf(b, "{\"ShardIterator\":\"%[^\"]\"}", it), 1);
+  snprintf(gr, sizeof gr, "{\"ShardIterator\": \"%s\"}", it);
+  assert_int_equal(call(fd, "GetRecords", gr, &b), 200);
+  static const char *const texts[] = {"%lld,", "%lld.3,", "%lld.36,", "%lld.366,", "%lld.007,"};
+  static const int64_t whole[] = {0, 9, 9, 9, 10};
+  const char *p = b;
+  for (int i = 0; i < 5; i++) {
+    char ts[40], want[160];
+    snprintf(ts, sizeof ts, texts[i], (long long)(sec + whole[i]));
+    snprintf(want, sizeof want,
+             "{\"SequenceNumber\":\"490000000000%020d000000000000000000000000\","
+             "\"ApproximateArrivalTimestamp\":%s",
+             i, ts);
+    p = strstr(p, want);
+    assert_non_null(p);
+  }
   close(fd);
   server_stop(other);
   pthread_join(t, NULL);

@@ -3,6 +3,8 @@
  * names, stream lifecycle and status transitions, listing, and the error of
  * each bad argument.
  */
+#include <time.h>
+
 #include "helpers.h"
 
 /* MD5 vectors computed independently with Python's hashlib:
@@ -153,6 +155,40 @@ static void test_sequence_numbers(void **state) {
   }
   stream_release(h);
   fx_free(f);
+}
+
+/* The hand-written digit writing of stream_seq_format and
+ * stream_shard_id_format against printf's, at the digit-count boundaries and
+ * at random values (seed printed). */
+static void test_formats_match_printf(void **state) {
+  (void)state;
+  uint64_t seed = (uint64_t)time(NULL);
+  printf("test_formats_match_printf: seed %llu\n", (unsigned long long)seed);
+  uint64_t x = seed * 0x9E3779B97F4A7C15ull + 1;
+  char got[STREAM_SEQ_TEXT], want[STREAM_SEQ_TEXT + 8];
+  char gid[STREAM_SHARD_ID_TEXT], wid[STREAM_SHARD_ID_TEXT + 8];
+  for (int i = 0; i < 20000; i++) {
+    uint64_t pos;
+    uint32_t shard;
+    if (i < 21 * 11) { /* 0, 10^k - 1 and 10^k for every digit count */
+      uint64_t p10 = 1, s10 = 1;
+      for (int k = 0; k < i / 11; k++) p10 *= 10;
+      for (int k = 0; k < i % 11; k++) s10 *= 10;
+      pos = i / 11 == 20 ? UINT64_MAX : p10 - (i & 1);
+      shard = i % 11 == 10 ? UINT32_MAX : (uint32_t)(s10 - (i & 1));
+    } else {
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      pos = x >> (x & 63);
+      shard = (uint32_t)(x >> 32) >> (x & 31);
+    }
+    stream_seq_format(shard, pos, got);
+    snprintf(want, sizeof want, "49%010u%020llu000000000000000000000000", shard,
+             (unsigned long long)pos);
+    assert_string_equal(got, want);
+    assert_int_equal(stream_shard_id_format(shard, gid), 20);
+    snprintf(wid, sizeof wid, "shardId-%012u", shard);
+    assert_string_equal(gid, wid);
+  }
 }
 
 static void test_shard_ids_and_names(void **state) {
@@ -455,13 +491,10 @@ static void test_errors(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_md5_routing),
-      cmocka_unit_test(test_hash_ranges),
-      cmocka_unit_test(test_sequence_numbers),
-      cmocka_unit_test(test_shard_ids_and_names),
-      cmocka_unit_test(test_lifecycle_and_list),
-      cmocka_unit_test(test_status_transitions),
-      cmocka_unit_test(test_errors),
+      cmocka_unit_test(test_md5_routing),         cmocka_unit_test(test_hash_ranges),
+      cmocka_unit_test(test_sequence_numbers),    cmocka_unit_test(test_formats_match_printf),
+      cmocka_unit_test(test_shard_ids_and_names), cmocka_unit_test(test_lifecycle_and_list),
+      cmocka_unit_test(test_status_transitions),  cmocka_unit_test(test_errors),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
