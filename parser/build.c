@@ -1276,6 +1276,101 @@ parse_when *parse_when_make(parse_ctx *ctx, const parse_tok *x, parse_expr *c, p
   return w;
 }
 
+/* The operand an operator node's text starts with (NULL for prefix operators). */
+static const parse_expr *first_operand(const parse_expr *e) {
+  switch (e->kind) {
+    case PARSE_E_BINARY:
+      return e->u.binary.left;
+    case PARSE_E_IS:
+      return e->u.is.arg;
+    case PARSE_E_BETWEEN:
+      return e->u.between.arg;
+    case PARSE_E_IN_LIST:
+    case PARSE_E_IN_QUERY:
+      return e->u.in.arg;
+    case PARSE_E_LIKE:
+      return e->u.like.arg;
+    case PARSE_E_PERIOD_PRED:
+      return e->u.period.left;
+    default:
+      return NULL;
+  }
+}
+
+/* True if e was written in parentheses: parse_parens() then widened its
+ * location to the `(`, before the start of its first operand or keyword. */
+static bool written_in_parens(const parse_ctx *ctx, const parse_expr *e) {
+  const parse_expr *first = first_operand(e);
+  if (first) return e->loc.off < first->loc.off;
+  return ctx->text[e->loc.off] == '(';
+}
+
+/* Offset of the first token at or after off (re-lexed: the text there has
+ * been lexed once already, so this cannot fail). */
+static parse_tok token_at(const parse_ctx *ctx, int32_t off) {
+  core_error scratch;
+  parse_lexer lx;
+  parse_tok t = {0, 0, off, 0};
+  parse_lexer_init(&lx, ctx->text, ctx->len, &scratch);
+  lx.cur = ctx->text + off;
+  if (parse_lex(&lx, &t) != SLUICE_OK) t.len = 0;
+  return t;
+}
+
+/*
+ * LALR precedence only settles conflicts, so a few forms parse although an
+ * operand binds more loosely than its place allows: a postfix predicate on the
+ * left of a tighter operator (`a IS NULL + 1`, `a IN (1) IN (2)`), a prefix
+ * NOT on the right of one (`a = NOT b`), or anything between BETWEEN and its
+ * AND (`a BETWEEN b = c AND d`). Standard SQL has none of them; they are
+ * syntax errors here unless the operand is written in parentheses (which is
+ * also what the printer writes, so printing never adds nesting).
+ */
+static parse_expr *check_operands(parse_ctx *ctx, parse_expr *e) {
+  const parse_expr *ops[4] = {NULL, NULL, NULL, NULL};
+  switch (e->kind) {
+    case PARSE_E_UNARY:
+      ops[1] = e->u.unary.arg;
+      break;
+    case PARSE_E_BINARY:
+      ops[0] = e->u.binary.left, ops[1] = e->u.binary.right;
+      break;
+    case PARSE_E_IS:
+      ops[0] = e->u.is.arg;
+      break;
+    case PARSE_E_BETWEEN:
+      ops[0] = e->u.between.arg, ops[1] = e->u.between.low, ops[2] = e->u.between.high;
+      break;
+    case PARSE_E_IN_LIST:
+    case PARSE_E_IN_QUERY:
+      ops[0] = e->u.in.arg;
+      break;
+    case PARSE_E_LIKE:
+      ops[0] = e->u.like.arg, ops[1] = e->u.like.pattern, ops[2] = e->u.like.escape;
+      break;
+    case PARSE_E_PERIOD_PRED:
+      ops[0] = e->u.period.left, ops[1] = e->u.period.right;
+      break;
+    default:
+      return e;
+  }
+  for (int i = 0; i < 4; i++) {
+    const parse_expr *x = ops[i];
+    if (!x || !parse_operand_needs_parens(e, x) || written_in_parens(ctx, x)) continue;
+    if (ctx->rc != SLUICE_OK) return NULL;
+    /* the error is at e's operator (x on its left) or at x's own operator */
+    const parse_expr *xf = first_operand(x);
+    parse_tok t = i == 0 ? token_at(ctx, x->loc.off + x->loc.len)
+                  : xf   ? token_at(ctx, xf->loc.off + xf->loc.len)
+                         : token_at(ctx, x->loc.off);
+    int n = t.len > 40 ? 40 : t.len;
+    parse_fail(ctx, SLUICE_SYNTAX, t.off, "syntax error at or near \"%.*s\"", n, ctx->text + t.off);
+    core_error_hint(ctx->err, "Write the operand in parentheses.");
+    return NULL;
+  }
+  return e;
+}
+
 parse_expr *parse_binary(parse_ctx *ctx, parse_op op, parse_expr *l, parse_expr *r) {
   if (!l || !r) return NULL;
   parse_expr *e = new_expr(ctx, PARSE_E_BINARY, span(l->loc, r->loc));
@@ -1283,7 +1378,7 @@ parse_expr *parse_binary(parse_ctx *ctx, parse_op op, parse_expr *l, parse_expr 
   e->u.binary.op = op;
   e->u.binary.left = l;
   e->u.binary.right = r;
-  return e;
+  return check_operands(ctx, e);
 }
 
 parse_expr *parse_unary(parse_ctx *ctx, const parse_tok *x, parse_op op, parse_expr *arg) {
@@ -1292,7 +1387,7 @@ parse_expr *parse_unary(parse_ctx *ctx, const parse_tok *x, parse_op op, parse_e
   if (!e) return NULL;
   e->u.unary.op = op;
   e->u.unary.arg = arg;
-  return e;
+  return check_operands(ctx, e);
 }
 
 parse_expr *parse_is(parse_ctx *ctx, parse_expr *arg, bool negated, parse_is_what what,
@@ -1303,7 +1398,7 @@ parse_expr *parse_is(parse_ctx *ctx, parse_expr *arg, bool negated, parse_is_wha
   e->u.is.arg = arg;
   e->u.is.what = what;
   e->u.is.negated = negated;
-  return e;
+  return check_operands(ctx, e);
 }
 
 parse_expr *parse_between(parse_ctx *ctx, parse_expr *arg, bool negated, int sym, parse_expr *lo,
@@ -1317,7 +1412,7 @@ parse_expr *parse_between(parse_ctx *ctx, parse_expr *arg, bool negated, int sym
   e->u.between.negated = negated;
   e->u.between.symmetric = sym == 1;
   e->u.between.asymmetric_kw = sym == 2;
-  return e;
+  return check_operands(ctx, e);
 }
 
 parse_expr *parse_in_list(parse_ctx *ctx, parse_expr *arg, bool negated, const parse_list *l,
@@ -1328,7 +1423,7 @@ parse_expr *parse_in_list(parse_ctx *ctx, parse_expr *arg, bool negated, const p
   e->u.in.arg = arg;
   e->u.in.list = *l;
   e->u.in.negated = negated;
-  return e;
+  return check_operands(ctx, e);
 }
 
 parse_expr *parse_in_query(parse_ctx *ctx, parse_expr *arg, bool negated, parse_query *q,
@@ -1339,7 +1434,7 @@ parse_expr *parse_in_query(parse_ctx *ctx, parse_expr *arg, bool negated, parse_
   e->u.in.arg = arg;
   e->u.in.query = q;
   e->u.in.negated = negated;
-  return e;
+  return check_operands(ctx, e);
 }
 
 parse_expr *parse_like(parse_ctx *ctx, parse_expr *arg, int kind, parse_expr *pat,
@@ -1352,7 +1447,7 @@ parse_expr *parse_like(parse_ctx *ctx, parse_expr *arg, int kind, parse_expr *pa
   e->u.like.escape = esc;
   e->u.like.negated = kind == 1 || kind == 3;
   e->u.like.similar = kind >= 2;
-  return e;
+  return check_operands(ctx, e);
 }
 
 parse_ppop parse_ppop_make(const parse_tok *x, parse_period_op op, int flags) {
@@ -1372,7 +1467,7 @@ static parse_expr *period_pred(parse_ctx *ctx, const parse_ppop *op, parse_expr 
   e->u.period.right = r;
   e->u.period.strictly = op->strictly;
   e->u.period.immediately = op->immediately;
-  return e;
+  return check_operands(ctx, e);
 }
 
 parse_expr *parse_period_pred(parse_ctx *ctx, const parse_ppop *op, parse_expr *l, parse_expr *r) {

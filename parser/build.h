@@ -132,6 +132,11 @@ void parse_idlist_add(parse_ctx *ctx, parse_ident_list *l, const parse_ident *id
 
 void parse_syntax_error(parse_ctx *ctx, const parse_tok *t);
 void parse_stack_overflow(parse_ctx *ctx);
+
+/* True if operand, in its place under parent, binds more loosely than the
+ * grammar's precedence allows without parentheses (print.c, which prints the
+ * parentheses). */
+bool parse_operand_needs_parens(const parse_expr *parent, const parse_expr *operand);
 void parse_unsupported(parse_ctx *ctx, const parse_tok *t, const char *what, bool sserver);
 void parse_outer_alone(parse_ctx *ctx, const parse_tok *t);
 

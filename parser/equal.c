@@ -63,7 +63,60 @@ static bool literal_eq(const parse_literal *a, const parse_literal *b) {
   return true;
 }
 
+/*
+ * Compares everything of an operator node but its left operand and returns
+ * that operand's pair in *la, *lb; false if the nodes differ. Left-deep
+ * chains (`a + a + ...`, built without growing the parser's stack) are then
+ * compared with a loop, so the recursion depth does not depend on their
+ * length (see pr_expr in print.c).
+ */
+static bool operator_eq(const parse_expr *a, const parse_expr *b, const parse_expr **la,
+                        const parse_expr **lb) {
+  switch (a->kind) {
+    case PARSE_E_BINARY:
+      *la = a->u.binary.left, *lb = b->u.binary.left;
+      return a->u.binary.op == b->u.binary.op &&
+             parse_expr_equal(a->u.binary.right, b->u.binary.right);
+    case PARSE_E_IS:
+      *la = a->u.is.arg, *lb = b->u.is.arg;
+      return a->u.is.what == b->u.is.what && a->u.is.negated == b->u.is.negated;
+    case PARSE_E_BETWEEN:
+      *la = a->u.between.arg, *lb = b->u.between.arg;
+      return a->u.between.negated == b->u.between.negated &&
+             a->u.between.symmetric == b->u.between.symmetric &&
+             a->u.between.asymmetric_kw == b->u.between.asymmetric_kw &&
+             parse_expr_equal(a->u.between.low, b->u.between.low) &&
+             parse_expr_equal(a->u.between.high, b->u.between.high);
+    case PARSE_E_IN_LIST:
+      *la = a->u.in.arg, *lb = b->u.in.arg;
+      return a->u.in.negated == b->u.in.negated && exprs_eq(&a->u.in.list, &b->u.in.list);
+    case PARSE_E_IN_QUERY:
+      *la = a->u.in.arg, *lb = b->u.in.arg;
+      return a->u.in.negated == b->u.in.negated && parse_query_equal(a->u.in.query, b->u.in.query);
+    case PARSE_E_LIKE:
+      *la = a->u.like.arg, *lb = b->u.like.arg;
+      return a->u.like.negated == b->u.like.negated && a->u.like.similar == b->u.like.similar &&
+             parse_expr_equal(a->u.like.pattern, b->u.like.pattern) &&
+             parse_expr_equal(a->u.like.escape, b->u.like.escape);
+    case PARSE_E_PERIOD_PRED:
+      *la = a->u.period.left, *lb = b->u.period.left;
+      return a->u.period.op == b->u.period.op && a->u.period.strictly == b->u.period.strictly &&
+             a->u.period.immediately == b->u.period.immediately &&
+             parse_expr_equal(a->u.period.right, b->u.period.right);
+    default:
+      *la = *lb = NULL;
+      return false;
+  }
+}
+
+static bool is_operator(parse_expr_kind k) {
+  return k == PARSE_E_BINARY || k == PARSE_E_IS || k == PARSE_E_BETWEEN || k == PARSE_E_IN_LIST ||
+         k == PARSE_E_IN_QUERY || k == PARSE_E_LIKE || k == PARSE_E_PERIOD_PRED;
+}
+
 bool parse_expr_equal(const parse_expr *a, const parse_expr *b) {
+  while (a && b && a->kind == b->kind && is_operator(a->kind))
+    if (!operator_eq(a, b, &a, &b)) return false;
   if (!a || !b) return a == b;
   if (a->kind != b->kind) return false;
   switch (a->kind) {
@@ -75,30 +128,13 @@ bool parse_expr_equal(const parse_expr *a, const parse_expr *b) {
     case PARSE_E_UNARY:
       return a->u.unary.op == b->u.unary.op && parse_expr_equal(a->u.unary.arg, b->u.unary.arg);
     case PARSE_E_BINARY:
-      return a->u.binary.op == b->u.binary.op &&
-             parse_expr_equal(a->u.binary.left, b->u.binary.left) &&
-             parse_expr_equal(a->u.binary.right, b->u.binary.right);
     case PARSE_E_IS:
-      return a->u.is.what == b->u.is.what && a->u.is.negated == b->u.is.negated &&
-             parse_expr_equal(a->u.is.arg, b->u.is.arg);
     case PARSE_E_BETWEEN:
-      return a->u.between.negated == b->u.between.negated &&
-             a->u.between.symmetric == b->u.between.symmetric &&
-             a->u.between.asymmetric_kw == b->u.between.asymmetric_kw &&
-             parse_expr_equal(a->u.between.arg, b->u.between.arg) &&
-             parse_expr_equal(a->u.between.low, b->u.between.low) &&
-             parse_expr_equal(a->u.between.high, b->u.between.high);
     case PARSE_E_IN_LIST:
-      return a->u.in.negated == b->u.in.negated && parse_expr_equal(a->u.in.arg, b->u.in.arg) &&
-             exprs_eq(&a->u.in.list, &b->u.in.list);
     case PARSE_E_IN_QUERY:
-      return a->u.in.negated == b->u.in.negated && parse_expr_equal(a->u.in.arg, b->u.in.arg) &&
-             parse_query_equal(a->u.in.query, b->u.in.query);
     case PARSE_E_LIKE:
-      return a->u.like.negated == b->u.like.negated && a->u.like.similar == b->u.like.similar &&
-             parse_expr_equal(a->u.like.arg, b->u.like.arg) &&
-             parse_expr_equal(a->u.like.pattern, b->u.like.pattern) &&
-             parse_expr_equal(a->u.like.escape, b->u.like.escape);
+    case PARSE_E_PERIOD_PRED:
+      return false; /* compared by the loop above */
     case PARSE_E_CASE: {
       if (!parse_expr_equal(a->u.case_.operand, b->u.case_.operand) ||
           !parse_expr_equal(a->u.case_.else_, b->u.case_.else_) ||
@@ -132,11 +168,6 @@ bool parse_expr_equal(const parse_expr *a, const parse_expr *b) {
     case PARSE_E_ROW:
       return a->u.row.row_kw == b->u.row.row_kw && a->u.row.period_kw == b->u.row.period_kw &&
              exprs_eq(&a->u.row.items, &b->u.row.items);
-    case PARSE_E_PERIOD_PRED:
-      return a->u.period.op == b->u.period.op && a->u.period.strictly == b->u.period.strictly &&
-             a->u.period.immediately == b->u.period.immediately &&
-             parse_expr_equal(a->u.period.left, b->u.period.left) &&
-             parse_expr_equal(a->u.period.right, b->u.period.right);
   }
   return false;
 }
@@ -161,6 +192,18 @@ static bool windows_eq(const parse_list *a, const parse_list *b) {
 }
 
 static bool from_eq(const parse_from *a, const parse_from *b) {
+  /* a chain of joins is left-deep: compare it with a loop (see operator_eq) */
+  while (a && b && a->kind == PARSE_F_JOIN && b->kind == PARSE_F_JOIN) {
+    if (!ident_eq(&a->alias, &b->alias) || !idlist_eq(&a->alias_cols, &b->alias_cols) ||
+        a->u.join.kind != b->u.join.kind || a->u.join.natural != b->u.join.natural ||
+        a->u.join.outer_kw != b->u.join.outer_kw || a->u.join.inner_kw != b->u.join.inner_kw ||
+        !from_eq(a->u.join.right, b->u.join.right) ||
+        !parse_expr_equal(a->u.join.on, b->u.join.on) ||
+        !idlist_eq(&a->u.join.using_, &b->u.join.using_))
+      return false;
+    a = a->u.join.left;
+    b = b->u.join.left;
+  }
   if (!a || !b) return a == b;
   if (a->kind != b->kind || !ident_eq(&a->alias, &b->alias) ||
       !idlist_eq(&a->alias_cols, &b->alias_cols))
@@ -174,11 +217,7 @@ static bool from_eq(const parse_from *a, const parse_from *b) {
     case PARSE_F_TABLE_FUNC:
       return parse_expr_equal(a->u.table_func.call, b->u.table_func.call);
     case PARSE_F_JOIN:
-      return a->u.join.kind == b->u.join.kind && a->u.join.natural == b->u.join.natural &&
-             a->u.join.outer_kw == b->u.join.outer_kw && a->u.join.inner_kw == b->u.join.inner_kw &&
-             from_eq(a->u.join.left, b->u.join.left) && from_eq(a->u.join.right, b->u.join.right) &&
-             parse_expr_equal(a->u.join.on, b->u.join.on) &&
-             idlist_eq(&a->u.join.using_, &b->u.join.using_);
+      return false; /* compared by the loop above */
   }
   return false;
 }
@@ -196,6 +235,15 @@ static bool select_eq(const parse_select *a, const parse_select *b) {
 }
 
 bool parse_query_equal(const parse_query *a, const parse_query *b) {
+  /* q1 UNION q2 UNION ... is left-deep: compare it with a loop (see operator_eq) */
+  while (a && b && a->kind == PARSE_Q_SETOP && b->kind == PARSE_Q_SETOP) {
+    if (!sort_eq(&a->order_by, &b->order_by) || !parse_expr_equal(a->within, b->within) ||
+        a->u.setop.op != b->u.setop.op || a->u.setop.all != b->u.setop.all ||
+        !parse_query_equal(a->u.setop.right, b->u.setop.right))
+      return false;
+    a = a->u.setop.left;
+    b = b->u.setop.left;
+  }
   if (!a || !b) return a == b;
   if (a->kind != b->kind || !sort_eq(&a->order_by, &b->order_by) ||
       !parse_expr_equal(a->within, b->within))
@@ -204,9 +252,7 @@ bool parse_query_equal(const parse_query *a, const parse_query *b) {
     case PARSE_Q_SELECT:
       return select_eq(&a->u.select, &b->u.select);
     case PARSE_Q_SETOP:
-      return a->u.setop.op == b->u.setop.op && a->u.setop.all == b->u.setop.all &&
-             parse_query_equal(a->u.setop.left, b->u.setop.left) &&
-             parse_query_equal(a->u.setop.right, b->u.setop.right);
+      return false; /* compared by the loop above */
     case PARSE_Q_VALUES: {
       if (a->u.values.rows.n != b->u.values.rows.n) return false;
       for (int32_t i = 0; i < a->u.values.rows.n; i++)

@@ -51,8 +51,11 @@
 %left COMMA RP.
 %left OR.
 %left AND.
-%right NOT.
+/* NOT binds tighter than IS (spec 2.2: `NOT UNKNOWN IS TRUE` is FALSE, so it
+ * reads `(NOT UNKNOWN) IS TRUE`) and looser than comparisons (`NOT a = b` is
+ * `NOT (a = b)`, standard SQL). See parser/README.md. */
 %left IS.
+%right NOT.
 %nonassoc EQ NE LT LE GT GE.
 %left OVERLAPS EQUALS CONTAINS PRECEDES SUCCEEDS LEADS LAGS STRICTLY IMMEDIATELY.
 %nonassoc BETWEEN IN LIKE SIMILAR.

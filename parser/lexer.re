@@ -56,6 +56,30 @@ static bool is_ident_char(unsigned char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
 }
 
+/* Offset of the first byte of s[0..n) that does not start a well-formed UTF-8
+ * sequence (core_utf8_valid's rules: no overlong forms, no surrogates, at most
+ * U+10FFFF), or n if the whole slice is valid. */
+static size_t utf8_bad_at(const char *s, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    unsigned char c = (unsigned char)s[i];
+    size_t len = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+    if (len > n - i || !core_utf8_valid(s + i, len)) return i;
+    i += len;
+  }
+  return n;
+}
+
+/* Fails with "<what> is not valid UTF-8" at the first bad byte of s[0..n). */
+static int check_utf8(parse_lexer *lx, const char *s, size_t n, const char *what) {
+  size_t bad = utf8_bad_at(s, n);
+  if (bad == n) return SLUICE_OK;
+  core_error_set(lx->err, SLUICE_SYNTAX, "%s is not valid UTF-8", what);
+  core_error_at(lx->err, (int32_t)(s + bad - lx->text));
+  core_error_detail(lx->err, "The byte at the caret is 0x%02X.", (unsigned char)s[bad]);
+  return SLUICE_SYNTAX;
+}
+
 /* Counts the characters of a UTF-8 slice. */
 static size_t count_chars(const char *s, size_t n) {
   size_t k = 0;
@@ -71,8 +95,8 @@ static int check_quoted_ident(parse_lexer *lx, const char *start) {
   for (const char *q = p; q < end; q++)
     if ((unsigned char)*q < 0x20)
       return lex_error(lx, q, "quoted identifier contains a control character");
-  if (!core_utf8_valid(p, (size_t)(end - p)))
-    return lex_error(lx, start, "quoted identifier is not valid UTF-8");
+  int rc = check_utf8(lx, p, (size_t)(end - p), "quoted identifier");
+  if (rc) return rc;
   /* "" counts as one character */
   size_t chars = count_chars(p, (size_t)(end - p));
   for (const char *q = p; q + 1 < end; q++)
@@ -85,9 +109,7 @@ static int check_quoted_ident(parse_lexer *lx, const char *start) {
 /* Checks the inside of a '...' string: any byte but NUL may appear, and the
  * text must be well-formed UTF-8. */
 static int check_string(parse_lexer *lx, const char *open, const char *close) {
-  if (!core_utf8_valid(open + 1, (size_t)(close - open - 1)))
-    return lex_error(lx, open, "string literal is not valid UTF-8");
-  return SLUICE_OK;
+  return check_utf8(lx, open + 1, (size_t)(close - open - 1), "string literal");
 }
 
 /* Checks X'..': hex digits only (spaces not allowed), even count. */
@@ -101,6 +123,14 @@ static int check_binary(parse_lexer *lx, const char *start) {
   if ((end - p) % 2 != 0)
     return lex_error(lx, start, "binary literal must have an even number of hexadecimal digits");
   return SLUICE_OK;
+}
+
+/* A quoted token that did not end: at a NUL inside the text (the quote may
+ * well be closed after it) that NUL is the error, else the token's start. */
+static int unterminated(parse_lexer *lx, const char *start, const char *cur, const char *msg) {
+  if (*cur == '\0' && cur < lx->text + lx->len)
+    return lex_error(lx, cur, "invalid character NUL in the statement text");
+  return lex_error(lx, start, msg);
 }
 
 /* Finds the closing '*' '/' of a comment; returns NULL if unterminated. */
@@ -121,6 +151,13 @@ int parse_lex(parse_lexer *lx, parse_tok *t) {
   do {                                                                                             \
     lx->cur = YYCURSOR;                                                                            \
     return finish(lx, t, start, (code), (cls));                                                    \
+  } while (0)
+/* a token with a quoted part (DATE '...', INTERVAL '...' DAY) */
+#define RET_QUOTED(code, cls)                                                                      \
+  do {                                                                                             \
+    int rc_ = check_utf8(lx, start, (size_t)(YYCURSOR - start), "string literal");                \
+    if (rc_) return rc_;                                                                           \
+    RET(code, cls);                                                                                \
   } while (0)
     /*!re2c
       re2c:define:YYCTYPE = "unsigned char";
@@ -155,10 +192,19 @@ int parse_lex(parse_lexer *lx, parse_tok *t) {
       }
 
       ws+ { lx->cur = YYCURSOR; continue; }
-      "--" [^\n\x00]* { lx->cur = YYCURSOR; continue; }
+      "--" [^\n\x00]* {
+        int rc = check_utf8(lx, start, (size_t)(YYCURSOR - start), "comment");
+        if (rc) return rc;
+        lx->cur = YYCURSOR;
+        continue;
+      }
       "/*" {
         const char *e = skip_block_comment(YYCURSOR, lim);
         if (!e) return lex_error(lx, start, "unterminated /* comment");
+        const char *nul = memchr(start, '\0', (size_t)(e - start));
+        if (nul) return lex_error(lx, nul, "invalid character NUL in the statement text");
+        int rc = check_utf8(lx, start, (size_t)(e - start), "comment");
+        if (rc) return rc;
         lx->cur = e;
         continue;
       }
@@ -180,7 +226,7 @@ int parse_lex(parse_lexer *lx, parse_tok *t) {
         if (rc) return rc;
         return finish(lx, t, start, TK_QID, PARSE_TC_QUOTED_IDENT);
       }
-      ["] ([^"\x00] | ["]["])* { return lex_error(lx, start, "unterminated quoted identifier"); }
+      ["] ([^"\x00] | ["]["])* { return unterminated(lx, start, YYCURSOR, "unterminated quoted identifier"); }
 
       str {
         lx->cur = YYCURSOR;
@@ -188,15 +234,15 @@ int parse_lex(parse_lexer *lx, parse_tok *t) {
         if (rc) return rc;
         return finish(lx, t, start, TK_STRING, PARSE_TC_STRING);
       }
-      ['] strbody { return lex_error(lx, start, "unterminated string literal"); }
+      ['] strbody { return unterminated(lx, start, YYCURSOR, "unterminated string literal"); }
 
       [uU] "&" str (ws* 'UESCAPE' ws* ['] [^'\x00] ['])? {
         lx->cur = YYCURSOR;
-        if (!core_utf8_valid(start, (size_t)(YYCURSOR - start)))
-          return lex_error(lx, start, "string literal is not valid UTF-8");
+        int rc = check_utf8(lx, start, (size_t)(YYCURSOR - start), "string literal");
+        if (rc) return rc;
         return finish(lx, t, start, TK_STRING, PARSE_TC_UNICODE_STRING);
       }
-      [uU] "&" ['] strbody { return lex_error(lx, start, "unterminated string literal"); }
+      [uU] "&" ['] strbody { return unterminated(lx, start, YYCURSOR, "unterminated string literal"); }
 
       [xX] str {
         lx->cur = YYCURSOR;
@@ -204,16 +250,16 @@ int parse_lex(parse_lexer *lx, parse_tok *t) {
         if (rc) return rc;
         return finish(lx, t, start, TK_BINSTR, PARSE_TC_BINARY_STRING);
       }
-      [xX] ['] strbody { return lex_error(lx, start, "unterminated binary literal"); }
+      [xX] ['] strbody { return unterminated(lx, start, YYCURSOR, "unterminated binary literal"); }
 
-      'DATE' ws* str { RET(TK_DTLIT, PARSE_TC_DATE); }
-      'TIME' ws* str { RET(TK_DTLIT, PARSE_TC_TIME); }
-      'TIMESTAMP' ws* str { RET(TK_DTLIT, PARSE_TC_TIMESTAMP); }
-      "{" ws* 'd' ws* str ws* "}" { RET(TK_DTLIT, PARSE_TC_DATE); }
-      "{" ws* 't' ws* str ws* "}" { RET(TK_DTLIT, PARSE_TC_TIME); }
-      "{" ws* 'ts' ws* str ws* "}" { RET(TK_DTLIT, PARSE_TC_TIMESTAMP); }
+      'DATE' ws* str { RET_QUOTED(TK_DTLIT, PARSE_TC_DATE); }
+      'TIME' ws* str { RET_QUOTED(TK_DTLIT, PARSE_TC_TIME); }
+      'TIMESTAMP' ws* str { RET_QUOTED(TK_DTLIT, PARSE_TC_TIMESTAMP); }
+      "{" ws* 'd' ws* str ws* "}" { RET_QUOTED(TK_DTLIT, PARSE_TC_DATE); }
+      "{" ws* 't' ws* str ws* "}" { RET_QUOTED(TK_DTLIT, PARSE_TC_TIME); }
+      "{" ws* 'ts' ws* str ws* "}" { RET_QUOTED(TK_DTLIT, PARSE_TC_TIMESTAMP); }
       ('DATE' | 'TIME' | 'TIMESTAMP') ws* ['] strbody {
-        return lex_error(lx, start, "unterminated string literal");
+        return unterminated(lx, start, YYCURSOR, "unterminated string literal");
       }
 
       'INTERVAL' ws* ([+-] ws*)? str ws* qual {
@@ -222,7 +268,7 @@ int parse_lex(parse_lexer *lx, parse_tok *t) {
           while (w > start && is_ident_char((unsigned char)w[-1])) w--;
           return lex_error(lx, w, "invalid interval qualifier");
         }
-        RET(TK_IVLIT, PARSE_TC_INTERVAL);
+        RET_QUOTED(TK_IVLIT, PARSE_TC_INTERVAL);
       }
       'INTERVAL' ws* ([+-] ws*)? str {
         const char *w = YYCURSOR;
@@ -231,7 +277,7 @@ int parse_lex(parse_lexer *lx, parse_tok *t) {
         return lex_error(lx, w, "interval literal needs a qualifier such as DAY or HOUR TO MINUTE");
       }
       'INTERVAL' ws* ([+-] ws*)? ['] strbody {
-        return lex_error(lx, start, "unterminated string literal");
+        return unterminated(lx, start, YYCURSOR, "unterminated string literal");
       }
 
       digits { RET(TK_INTLIT, PARSE_TC_INTEGER); }
@@ -260,6 +306,8 @@ int parse_lex(parse_lexer *lx, parse_tok *t) {
       ";"  { RET(TK_SEMI, PARSE_TC_PUNCT); }
 
       * {
+        if (utf8_bad_at(start, (size_t)(lim - start)) == 0)
+          return check_utf8(lx, start, (size_t)(lim - start), "statement text");
         int n = utf8_len((const unsigned char *)start);
         core_error_set(lx->err, SLUICE_SYNTAX, "unexpected character \"%.*s\"", n, start);
         core_error_at(lx->err, (int32_t)(start - lx->text));
@@ -267,5 +315,6 @@ int parse_lex(parse_lexer *lx, parse_tok *t) {
       }
     */
 #undef RET
+#undef RET_QUOTED
   }
 }

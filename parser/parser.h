@@ -24,11 +24,18 @@
  * core_error with a message and a location (a byte offset into the text given
  * to the call; core_error_format() prints the caret):
  *   SLUICE_SYNTAX      text that does not parse: `syntax error at or near "FRM"`,
- *                      `unterminated string literal`, bad literals, ...;
+ *                      `unterminated string literal`, bad literals, text that is
+ *                      not UTF-8, `statement is too deeply nested` (more than the
+ *                      parser's 1000-entry stack), ...;
  *   SLUICE_UNSUPPORTED SQL that exists elsewhere but not in KDA:
  *                      `DROP is not supported in the KDA dialect`;
  *   SLUICE_NOMEM       the arena ran out of memory.
  * The first error ends the parse. On error *out is left NULL/empty.
+ *
+ * Depth: nesting is bounded by the parser's stack, but left-deep chains
+ * (`a + a + ...`, `q UNION q ...`, joins) are as long as the text; the printer
+ * and the equality walk them with loops. Other recursive walks must bound the
+ * depth themselves (the binder refuses more than 1000 levels).
  *
  * Locations: parse_loc.off is a byte offset into parse_script.text (for
  * parse_statement(): into the text given), parse_loc.len a byte length. They
@@ -535,7 +542,8 @@ typedef struct parse_format {
 
 /* A column of CREATE INPUT / CREATE REFERENCE TABLE: name type [PATH '$.x'].
  * FORMAT JSON: path is the JSONPath as written, or NULL when not written (the
- * planner maps that to $.<name>). FORMAT CSV: path is always NULL (the parser
+ * planner rejects that: a JSON column names its path, because an unquoted
+ * column name is folded to upper case and would rarely match the record's key). FORMAT CSV: path is always NULL (the parser
  * rejects PATH); the column's position in the list is its field number. */
 typedef struct parse_input_column {
   parse_ident name;
@@ -711,6 +719,10 @@ char *parse_print_stmt(core_arena *arena, const parse_stmt *s);
 char *parse_print_query(core_arena *arena, const parse_query *q);
 char *parse_print_expr(core_arena *arena, const parse_expr *e, int flags);
 char *parse_print_type(core_arena *arena, core_type t);
+
+/* The SQL spelling of an operator: "AND", "<>", "||", "IS DISTINCT FROM", "-" for
+ * both subtraction and negation ("?" for PARSE_OP_NONE). A static string. */
+const char *parse_op_text(parse_op op);
 
 /* An identifier as SQL text: ticker -> TICKER stays bare, "ticker" -> "ticker", "SELECT" ->
  * "SELECT" quoted. */

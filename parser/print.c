@@ -122,9 +122,12 @@ static void put_idlist(sb *b, const parse_ident_list *l) {
 
 /* --------------------------------------------------------- literals -- */
 
-static void put_string(sb *b, const char *s, size_t n) {
+/* A string literal; control characters make it a U&'...' literal unless
+ * plain_only (the text of DATE/TIME/TIMESTAMP/INTERVAL literals, which the
+ * lexer reads as a plain '...' only: control characters stay as they are). */
+static void put_string_lit(sb *b, const char *s, size_t n, bool plain_only) {
   bool plain = true;
-  for (size_t i = 0; i < n; i++)
+  for (size_t i = 0; i < n && !plain_only; i++)
     if ((unsigned char)s[i] < 0x20 || s[i] == 0x7F) plain = false;
   if (plain) {
     put(b, "'", 1);
@@ -148,6 +151,10 @@ static void put_string(sb *b, const char *s, size_t n) {
       put(b, s + i, 1);
   }
   put(b, "'", 1);
+}
+
+static void put_string(sb *b, const char *s, size_t n) {
+  put_string_lit(b, s, n, false);
 }
 
 static const char *unit_name(int u) {
@@ -262,20 +269,20 @@ static void put_literal(sb *b, const parse_literal *l) {
       break;
     case PARSE_L_DATE:
       puts_(b, "DATE ");
-      put_string(b, l->text, l->text_len);
+      put_string_lit(b, l->text, l->text_len, true);
       break;
     case PARSE_L_TIME:
       puts_(b, "TIME ");
-      put_string(b, l->text, l->text_len);
+      put_string_lit(b, l->text, l->text_len, true);
       break;
     case PARSE_L_TIMESTAMP:
       puts_(b, "TIMESTAMP ");
-      put_string(b, l->text, l->text_len);
+      put_string_lit(b, l->text, l->text_len, true);
       break;
     case PARSE_L_INTERVAL:
       puts_(b, "INTERVAL ");
       if (l->negative) put(b, "-", 1);
-      put_string(b, l->text, l->text_len);
+      put_string_lit(b, l->text, l->text_len, true);
       put(b, " ", 1);
       put_qualifier(b, l->value.type);
       break;
@@ -287,8 +294,8 @@ static void put_literal(sb *b, const parse_literal *l) {
 enum {
   P_OR = 10,
   P_AND = 20,
-  P_NOT = 30,
-  P_IS = 40,
+  P_IS = 30, /* NOT binds tighter than IS (spec 2.2): see grammar.y */
+  P_NOT = 40,
   P_CMP = 50,
   P_PERIOD = 55,
   P_PRED = 60,
@@ -335,7 +342,7 @@ static int op_prec(parse_op op) {
   return P_PRIMARY;
 }
 
-static const char *op_text(parse_op op) {
+const char *parse_op_text(parse_op op) {
   switch (op) {
     case PARSE_OP_OR:
       return "OR";
@@ -399,6 +406,34 @@ static int expr_prec(const parse_expr *e) {
     default:
       return P_PRIMARY;
   }
+}
+
+/* The precedence an operand must have to be printed without parentheses in
+ * its place under parent (the levels of grammar.y's precedence lines). */
+static int operand_prec(const parse_expr *parent, const parse_expr *operand) {
+  int prec = expr_prec(parent);
+  switch (parent->kind) {
+    case PARSE_E_UNARY:
+      return parent->u.unary.op == PARSE_OP_NOT ? P_NOT : P_UNARY;
+    case PARSE_E_BINARY:
+      if (operand != parent->u.binary.left) return prec + 1;
+      return prec == P_CMP ? P_CMP + 1 : prec;
+    case PARSE_E_IS:
+      return P_IS;
+    case PARSE_E_BETWEEN:
+    case PARSE_E_IN_LIST:
+    case PARSE_E_IN_QUERY:
+    case PARSE_E_LIKE:
+      return P_PRED + 1;
+    case PARSE_E_PERIOD_PRED:
+      return P_PERIOD + 1;
+    default:
+      return 0;
+  }
+}
+
+bool parse_operand_needs_parens(const parse_expr *parent, const parse_expr *operand) {
+  return operand && expr_prec(operand) < operand_prec(parent, operand);
 }
 
 typedef struct printer {
@@ -572,7 +607,8 @@ static const char *period_op_text(parse_period_op op) {
   return "?";
 }
 
-static void pr_expr(printer *p, const parse_expr *e, int minprec) {
+/* Prints an expression whose kind has no left operand (see pr_expr). */
+static void pr_leaf(printer *p, const parse_expr *e, int minprec) {
   sb *b = &p->b;
   if (!e) {
     puts_(b, "?");
@@ -582,6 +618,14 @@ static void pr_expr(printer *p, const parse_expr *e, int minprec) {
   bool parens = prec < minprec || ((p->flags & PARSE_PRINT_PARENS) && prec < P_PRIMARY);
   if (parens) puts_(b, "(");
   switch (e->kind) {
+    case PARSE_E_BINARY:
+    case PARSE_E_IS:
+    case PARSE_E_BETWEEN:
+    case PARSE_E_IN_LIST:
+    case PARSE_E_IN_QUERY:
+    case PARSE_E_LIKE:
+    case PARSE_E_PERIOD_PRED:
+      break; /* operator nodes: pr_expr prints them */
     case PARSE_E_LITERAL:
       put_literal(b, &e->u.lit);
       break;
@@ -598,56 +642,14 @@ static void pr_expr(printer *p, const parse_expr *e, int minprec) {
         puts_(b, "NOT ");
         pr_expr(p, e->u.unary.arg, P_NOT);
       } else {
-        puts_(b, op_text(e->u.unary.op));
-        /* -(-x): never let two signs make a `--` comment */
+        puts_(b, parse_op_text(e->u.unary.op));
+        /* `- -x`: never let two signs make a `--` comment (a space rather than
+         * parentheses, which would add nesting) */
         const parse_expr *a = e->u.unary.arg;
-        pr_expr(p, a, (a && a->kind == PARSE_E_UNARY) ? P_PRIMARY : P_UNARY);
-      }
-      break;
-    case PARSE_E_BINARY: {
-      parse_op op = e->u.binary.op;
-      int lp = prec, rp = prec + 1;
-      if (prec == P_CMP) lp = P_CMP + 1;
-      pr_expr(p, e->u.binary.left, lp);
-      putf(b, " %s ", op_text(op));
-      pr_expr(p, e->u.binary.right, rp);
-      break;
-    }
-    case PARSE_E_IS: {
-      static const char *what[] = {"NULL", "TRUE", "FALSE", "UNKNOWN"};
-      pr_expr(p, e->u.is.arg, P_IS);
-      putf(b, " IS %s%s", e->u.is.negated ? "NOT " : "", what[e->u.is.what]);
-      break;
-    }
-    case PARSE_E_BETWEEN:
-      pr_expr(p, e->u.between.arg, P_PRED + 1);
-      puts_(b, e->u.between.negated ? " NOT BETWEEN " : " BETWEEN ");
-      if (e->u.between.symmetric)
-        puts_(b, "SYMMETRIC ");
-      else if (e->u.between.asymmetric_kw)
-        puts_(b, "ASYMMETRIC ");
-      pr_expr(p, e->u.between.low, P_PRED + 1);
-      puts_(b, " AND ");
-      pr_expr(p, e->u.between.high, P_PRED + 1);
-      break;
-    case PARSE_E_IN_LIST:
-    case PARSE_E_IN_QUERY:
-      pr_expr(p, e->u.in.arg, P_PRED + 1);
-      puts_(b, e->u.in.negated ? " NOT IN (" : " IN (");
-      if (e->kind == PARSE_E_IN_LIST)
-        pr_exprlist(p, &e->u.in.list);
-      else
-        pr_query(p, e->u.in.query);
-      puts_(b, ")");
-      break;
-    case PARSE_E_LIKE:
-      pr_expr(p, e->u.like.arg, P_PRED + 1);
-      if (e->u.like.negated) puts_(b, " NOT");
-      puts_(b, e->u.like.similar ? " SIMILAR TO " : " LIKE ");
-      pr_expr(p, e->u.like.pattern, P_PRED + 1);
-      if (e->u.like.escape) {
-        puts_(b, " ESCAPE ");
-        pr_expr(p, e->u.like.escape, P_PRED + 1);
+        if (a && a->kind == PARSE_E_UNARY && a->u.unary.op == PARSE_OP_NEG &&
+            e->u.unary.op == PARSE_OP_NEG && !(p->flags & PARSE_PRINT_PARENS))
+          puts_(b, " ");
+        pr_expr(p, a, P_UNARY);
       }
       break;
     case PARSE_E_CASE:
@@ -711,8 +713,91 @@ static void pr_expr(printer *p, const parse_expr *e, int minprec) {
       pr_exprlist(p, &e->u.row.items);
       puts_(b, ")");
       break;
+  }
+  if (parens) puts_(b, ")");
+}
+
+/*
+ * The operand that an operator node prints first (its left operand), and the
+ * precedence that operand must have to go without parentheses; NULL for nodes
+ * that do not start with an operand.
+ */
+static bool left_operand(const parse_expr *e, int prec, const parse_expr **left, int *minprec) {
+  switch (e->kind) {
+    case PARSE_E_BINARY:
+      *left = e->u.binary.left;
+      *minprec = prec == P_CMP ? P_CMP + 1 : prec;
+      return true;
+    case PARSE_E_IS:
+      *left = e->u.is.arg;
+      *minprec = P_IS;
+      return true;
+    case PARSE_E_BETWEEN:
+      *left = e->u.between.arg;
+      *minprec = P_PRED + 1;
+      return true;
+    case PARSE_E_IN_LIST:
+    case PARSE_E_IN_QUERY:
+      *left = e->u.in.arg;
+      *minprec = P_PRED + 1;
+      return true;
+    case PARSE_E_LIKE:
+      *left = e->u.like.arg;
+      *minprec = P_PRED + 1;
+      return true;
     case PARSE_E_PERIOD_PRED:
-      pr_expr(p, e->u.period.left, P_PERIOD + 1);
+      *left = e->u.period.left;
+      *minprec = P_PERIOD + 1;
+      return true;
+    default:
+      return false;
+  }
+}
+
+/* Prints what follows the left operand of an operator node. */
+static void pr_rest(printer *p, const parse_expr *e) {
+  sb *b = &p->b;
+  switch (e->kind) {
+    case PARSE_E_BINARY: {
+      int prec = expr_prec(e);
+      putf(b, " %s ", parse_op_text(e->u.binary.op));
+      pr_expr(p, e->u.binary.right, prec + 1);
+      break;
+    }
+    case PARSE_E_IS: {
+      static const char *what[] = {"NULL", "TRUE", "FALSE", "UNKNOWN"};
+      putf(b, " IS %s%s", e->u.is.negated ? "NOT " : "", what[e->u.is.what]);
+      break;
+    }
+    case PARSE_E_BETWEEN:
+      puts_(b, e->u.between.negated ? " NOT BETWEEN " : " BETWEEN ");
+      if (e->u.between.symmetric)
+        puts_(b, "SYMMETRIC ");
+      else if (e->u.between.asymmetric_kw)
+        puts_(b, "ASYMMETRIC ");
+      pr_expr(p, e->u.between.low, P_PRED + 1);
+      puts_(b, " AND ");
+      pr_expr(p, e->u.between.high, P_PRED + 1);
+      break;
+    case PARSE_E_IN_LIST:
+    case PARSE_E_IN_QUERY:
+      puts_(b, e->u.in.negated ? " NOT IN (" : " IN (");
+      if (e->kind == PARSE_E_IN_LIST)
+        pr_exprlist(p, &e->u.in.list);
+      else
+        pr_query(p, e->u.in.query);
+      puts_(b, ")");
+      break;
+    case PARSE_E_LIKE:
+      if (e->u.like.negated) puts_(b, " NOT");
+      puts_(b, e->u.like.similar ? " SIMILAR TO " : " LIKE ");
+      pr_expr(p, e->u.like.pattern, P_PRED + 1);
+      if (e->u.like.escape) {
+        puts_(b, " ESCAPE ");
+        pr_expr(p, e->u.like.escape, P_PRED + 1);
+      }
+      break;
+    case PARSE_E_PERIOD_PRED:
       puts_(b, " ");
       if (e->u.period.strictly) puts_(b, "STRICTLY ");
       if (e->u.period.immediately) puts_(b, "IMMEDIATELY ");
@@ -720,8 +805,59 @@ static void pr_expr(printer *p, const parse_expr *e, int minprec) {
       puts_(b, " ");
       pr_expr(p, e->u.period.right, P_PERIOD + 1);
       break;
+    default:
+      break;
   }
-  if (parens) puts_(b, ")");
+}
+
+/*
+ * Left-deep chains such as `a + a + ... + a` or `x IN (1) IN (2) ...` are built
+ * by left-recursive rules that do not grow the parser's stack, so their length
+ * is bounded only by the text. The printer walks the chain of left operands
+ * with a loop and recurses only into the other operands, whose nesting the
+ * parser's 1000-entry stack bounds: the recursion depth never depends on the
+ * length of a chain.
+ */
+typedef struct spine_frame {
+  const parse_expr *e;
+  bool parens;
+} spine_frame;
+
+static void pr_expr(printer *p, const parse_expr *e, int minprec) {
+  sb *b = &p->b;
+  spine_frame local[16], *st = local;
+  size_t n = 0, cap = sizeof local / sizeof local[0];
+  const parse_expr *left;
+  int leftprec;
+  while (e && left_operand(e, expr_prec(e), &left, &leftprec)) {
+    int prec = expr_prec(e);
+    bool parens = prec < minprec || ((p->flags & PARSE_PRINT_PARENS) && prec < P_PRIMARY);
+    if (n == cap) {
+      spine_frame *bigger = malloc(sizeof *st * cap * 2);
+      if (!bigger) {
+        b->oom = true;
+        break;
+      }
+      memcpy(bigger, st, sizeof *st * n);
+      if (st != local) free(st);
+      st = bigger;
+      cap *= 2;
+    }
+    st[n].e = e;
+    st[n++].parens = parens;
+    if (parens) puts_(b, "(");
+    e = left;
+    minprec = leftprec;
+  }
+  if (!b->oom) {
+    pr_leaf(p, e, minprec);
+    while (n > 0) {
+      n--;
+      pr_rest(p, st[n].e);
+      if (st[n].parens) puts_(b, ")");
+    }
+  }
+  if (st != local) free(st);
 }
 
 /* ---------------------------------------------------------- windows -- */
@@ -795,8 +931,15 @@ static void pr_alias(printer *p, const parse_from *f) {
   if (f->alias_cols.n) put_idlist(&p->b, &f->alias_cols);
 }
 
-static void pr_from(printer *p, const parse_from *f) {
+static void pr_from(printer *p, const parse_from *f);
+
+/* Prints a FROM item that is not a join. */
+static void pr_from_leaf(printer *p, const parse_from *f) {
   sb *b = &p->b;
+  if (!f) {
+    puts_(b, "?");
+    return;
+  }
   switch (f->kind) {
     case PARSE_F_STREAM:
       put_ident(b, &f->u.stream.name);
@@ -825,45 +968,76 @@ static void pr_from(printer *p, const parse_from *f) {
       puts_(b, ")");
       pr_alias(p, f);
       break;
-    case PARSE_F_JOIN: {
-      pr_from(p, f->u.join.left);
-      if (f->u.join.kind == PARSE_JOIN_COMMA) {
-        puts_(b, ", ");
-        pr_from(p, f->u.join.right);
+    case PARSE_F_JOIN:
+      break; /* pr_from prints joins */
+  }
+}
+
+/* Prints what follows the left input of a join. */
+static void pr_join_rest(printer *p, const parse_from *f) {
+  sb *b = &p->b;
+  if (f->u.join.kind == PARSE_JOIN_COMMA) {
+    puts_(b, ", ");
+    pr_from(p, f->u.join.right);
+    return;
+  }
+  puts_(b, " ");
+  if (f->u.join.natural) puts_(b, "NATURAL ");
+  switch (f->u.join.kind) {
+    case PARSE_JOIN_INNER:
+      puts_(b, f->u.join.inner_kw ? "INNER JOIN " : "JOIN ");
+      break;
+    case PARSE_JOIN_LEFT:
+      puts_(b, f->u.join.outer_kw ? "LEFT OUTER JOIN " : "LEFT JOIN ");
+      break;
+    case PARSE_JOIN_RIGHT:
+      puts_(b, f->u.join.outer_kw ? "RIGHT OUTER JOIN " : "RIGHT JOIN ");
+      break;
+    case PARSE_JOIN_FULL:
+      puts_(b, f->u.join.outer_kw ? "FULL OUTER JOIN " : "FULL JOIN ");
+      break;
+    case PARSE_JOIN_CROSS:
+      puts_(b, "CROSS JOIN ");
+      break;
+    case PARSE_JOIN_COMMA:
+      break;
+  }
+  pr_from(p, f->u.join.right);
+  if (f->u.join.on) {
+    puts_(b, " ON ");
+    pr_expr(p, f->u.join.on, 0);
+  } else if (f->u.join.using_.n) {
+    puts_(b, " USING ");
+    put_idlist(b, &f->u.join.using_);
+  }
+}
+
+/* FROM a, b JOIN c ... is a left-deep chain of joins (see pr_expr): the
+ * left inputs are walked with a loop. */
+static void pr_from(printer *p, const parse_from *f) {
+  sb *b = &p->b;
+  const parse_from *local[16], **st = local;
+  size_t n = 0, cap = sizeof local / sizeof local[0];
+  while (f && f->kind == PARSE_F_JOIN) {
+    if (n == cap) {
+      const parse_from **bigger = malloc(sizeof *st * cap * 2);
+      if (!bigger) {
+        b->oom = true;
         break;
       }
-      puts_(b, " ");
-      if (f->u.join.natural) puts_(b, "NATURAL ");
-      switch (f->u.join.kind) {
-        case PARSE_JOIN_INNER:
-          puts_(b, f->u.join.inner_kw ? "INNER JOIN " : "JOIN ");
-          break;
-        case PARSE_JOIN_LEFT:
-          puts_(b, f->u.join.outer_kw ? "LEFT OUTER JOIN " : "LEFT JOIN ");
-          break;
-        case PARSE_JOIN_RIGHT:
-          puts_(b, f->u.join.outer_kw ? "RIGHT OUTER JOIN " : "RIGHT JOIN ");
-          break;
-        case PARSE_JOIN_FULL:
-          puts_(b, f->u.join.outer_kw ? "FULL OUTER JOIN " : "FULL JOIN ");
-          break;
-        case PARSE_JOIN_CROSS:
-          puts_(b, "CROSS JOIN ");
-          break;
-        case PARSE_JOIN_COMMA:
-          break;
-      }
-      pr_from(p, f->u.join.right);
-      if (f->u.join.on) {
-        puts_(b, " ON ");
-        pr_expr(p, f->u.join.on, 0);
-      } else if (f->u.join.using_.n) {
-        puts_(b, " USING ");
-        put_idlist(b, &f->u.join.using_);
-      }
-      break;
+      memcpy(bigger, st, sizeof *st * n);
+      if (st != local) free(st);
+      st = bigger;
+      cap *= 2;
     }
+    st[n++] = f;
+    f = f->u.join.left;
   }
+  if (!b->oom) {
+    pr_from_leaf(p, f);
+    while (n > 0) pr_join_rest(p, st[--n]);
+  }
+  if (st != local) free(st);
 }
 
 /* ---------------------------------------------------------- queries -- */
@@ -925,37 +1099,8 @@ static void pr_select(printer *p, const parse_select *s) {
   }
 }
 
-static void pr_query(printer *p, const parse_query *q) {
+static void pr_order_by(printer *p, const parse_query *q) {
   sb *b = &p->b;
-  if (!q) {
-    puts_(b, "?");
-    return;
-  }
-  switch (q->kind) {
-    case PARSE_Q_SELECT:
-      pr_select(p, &q->u.select);
-      break;
-    case PARSE_Q_VALUES:
-      puts_(b, "VALUES ");
-      for (int32_t i = 0; i < q->u.values.rows.n; i++) {
-        if (i) puts_(b, ", ");
-        puts_(b, "(");
-        pr_exprlist(p, q->u.values.rows.items[i]);
-        puts_(b, ")");
-      }
-      break;
-    case PARSE_Q_SETOP: {
-      const parse_query *l = q->u.setop.left, *r = q->u.setop.right;
-      int pq = setop_prec(q);
-      pr_query_operand(p, l, setop_prec(l) < pq || l->order_by.n > 0);
-      puts_(b, q->u.setop.op == PARSE_SET_UNION       ? " UNION "
-               : q->u.setop.op == PARSE_SET_INTERSECT ? " INTERSECT "
-                                                      : " EXCEPT ");
-      if (q->u.setop.all) puts_(b, "ALL ");
-      pr_query_operand(p, r, setop_prec(r) <= pq || r->order_by.n > 0);
-      break;
-    }
-  }
   if (q->order_by.n) {
     puts_(b, " ORDER BY ");
     pr_sortlist(p, &q->order_by);
@@ -964,6 +1109,68 @@ static void pr_query(printer *p, const parse_query *q) {
       pr_expr(p, q->within, 0);
     }
   }
+}
+
+/* A chain q1 UNION q2 UNION ... is left-deep, like an operator chain in an
+ * expression (see pr_expr): its left operands are walked with a loop. */
+typedef struct setop_frame {
+  const parse_query *q;
+  bool left_parens;
+} setop_frame;
+
+static void pr_query(printer *p, const parse_query *q) {
+  sb *b = &p->b;
+  setop_frame local[16], *st = local;
+  size_t n = 0, cap = sizeof local / sizeof local[0];
+  while (q && q->kind == PARSE_Q_SETOP && q->u.setop.left) {
+    const parse_query *l = q->u.setop.left;
+    bool parens = setop_prec(l) < setop_prec(q) || l->order_by.n > 0;
+    if (n == cap) {
+      setop_frame *bigger = malloc(sizeof *st * cap * 2);
+      if (!bigger) {
+        b->oom = true;
+        break;
+      }
+      memcpy(bigger, st, sizeof *st * n);
+      if (st != local) free(st);
+      st = bigger;
+      cap *= 2;
+    }
+    st[n].q = q;
+    st[n++].left_parens = parens;
+    q = l;
+  }
+  for (size_t i = n; i > 0; i--)
+    if (st[i - 1].left_parens) puts_(b, "(");
+  if (b->oom) {
+    /* nothing: the result is discarded */
+  } else if (!q || q->kind == PARSE_Q_SETOP) {
+    puts_(b, "?");
+  } else {
+    if (q->kind == PARSE_Q_SELECT) {
+      pr_select(p, &q->u.select);
+    } else {
+      puts_(b, "VALUES ");
+      for (int32_t i = 0; i < q->u.values.rows.n; i++) {
+        if (i) puts_(b, ", ");
+        puts_(b, "(");
+        pr_exprlist(p, q->u.values.rows.items[i]);
+        puts_(b, ")");
+      }
+    }
+    pr_order_by(p, q);
+    while (n > 0) {
+      const parse_query *s = st[--n].q, *r = s->u.setop.right;
+      if (st[n].left_parens) puts_(b, ")");
+      puts_(b, s->u.setop.op == PARSE_SET_UNION       ? " UNION "
+               : s->u.setop.op == PARSE_SET_INTERSECT ? " INTERSECT "
+                                                      : " EXCEPT ");
+      if (s->u.setop.all) puts_(b, "ALL ");
+      pr_query_operand(p, r, r && (setop_prec(r) <= setop_prec(s) || r->order_by.n > 0));
+      pr_order_by(p, s);
+    }
+  }
+  if (st != local) free(st);
 }
 
 /* ------------------------------------------------------- statements -- */

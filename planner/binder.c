@@ -917,6 +917,9 @@ static int bind_call(binder *b, bind_scope *s, const parse_expr *e, plan_expr **
   if (e->u.call.nulls != PARSE_NULLS_NONE && !(fn->flags & FN_NULLS_OPTION))
     return bind_fail(b, e->loc, SLUICE_SEMANTIC,
                      "IGNORE NULLS / RESPECT NULLS is not allowed in %s", fn->name);
+  if (e->u.call.nth_from != PARSE_NTH_NONE && strcmp(fn->name, "NTH_VALUE") != 0)
+    return bind_fail(b, e->loc, SLUICE_SEMANTIC, "FROM FIRST / FROM LAST is not allowed in %s",
+                     fn->name);
   int rc = check_call_args(b, e, fn, args, n);
   if (rc) return rc;
   plan_expr *x = new_expr(b, agg_call ? (windowed ? PLAN_E_WINDOWED : PLAN_E_AGG) : PLAN_E_CALL, e);
@@ -928,6 +931,7 @@ static int bind_call(binder *b, bind_scope *s, const parse_expr *e, plan_expr **
   x->u.call.unit = e->u.call.unit;
   x->u.call.trim = e->u.call.trim;
   x->u.call.nulls = e->u.call.nulls;
+  x->u.call.nth_from = e->u.call.nth_from;
   x->u.call.distinct = e->u.call.quantifier == PARSE_Q_DISTINCT;
   x->u.call.star = e->u.call.star;
   if ((rc = call_result_type(b, e, fn, x))) return rc;
@@ -2259,6 +2263,166 @@ static int bind_function_body(binder *b, const parse_stmt *st, plan_expr **out) 
   return SLUICE_OK;
 }
 
+/* ------------------------------------------------------ depth limit -- */
+
+/*
+ * The binder, validate.c and the stages after them walk trees recursively.
+ * The parser bounds the nesting written with parentheses, NOT, subqueries ...
+ * (its 1000-entry stack) but not left-deep chains such as `a + a + ... + a`
+ * or `q UNION q UNION ...`, whose length only the text bounds. So plan_bind
+ * first measures the statement's tree with a walk whose own recursion stops at
+ * BIND_MAX_DEPTH, and a deeper statement fails with the parser's message and
+ * code: SLUICE_SYNTAX `statement is too deeply nested` (a client sees one code
+ * for one message, whichever stage finds it). 1000 levels keep the binder's
+ * recursion within a few hundred KB of stack, also under ASan.
+ */
+#define BIND_MAX_DEPTH 1000
+
+static bool deep_expr(const parse_expr *e, int d, parse_loc *at);
+static bool deep_query(const parse_query *q, int d, parse_loc *at);
+
+static bool deep_exprs(const parse_list *l, int d, parse_loc *at) {
+  for (int32_t i = 0; i < l->n; i++)
+    if (deep_expr(l->items[i], d, at)) return true;
+  return false;
+}
+
+static bool deep_sort(const parse_list *l, int d, parse_loc *at) {
+  for (int32_t i = 0; i < l->n; i++) {
+    const parse_order_item *it = l->items[i];
+    if (it && deep_expr(it->expr, d, at)) return true;
+  }
+  return false;
+}
+
+static bool deep_window(const parse_window *w, int d, parse_loc *at) {
+  if (!w) return false;
+  return deep_exprs(&w->partition_by, d, at) || deep_sort(&w->order_by, d, at) ||
+         deep_expr(w->start.offset, d, at) || deep_expr(w->end.offset, d, at);
+}
+
+static bool deep_expr(const parse_expr *e, int d, parse_loc *at) {
+  if (!e) return false;
+  if (d > BIND_MAX_DEPTH) {
+    *at = e->loc;
+    return true;
+  }
+  d++;
+  switch (e->kind) {
+    case PARSE_E_LITERAL:
+    case PARSE_E_COLUMN:
+    case PARSE_E_STAR:
+      return false;
+    case PARSE_E_UNARY:
+      return deep_expr(e->u.unary.arg, d, at);
+    case PARSE_E_BINARY:
+      return deep_expr(e->u.binary.left, d, at) || deep_expr(e->u.binary.right, d, at);
+    case PARSE_E_IS:
+      return deep_expr(e->u.is.arg, d, at);
+    case PARSE_E_BETWEEN:
+      return deep_expr(e->u.between.arg, d, at) || deep_expr(e->u.between.low, d, at) ||
+             deep_expr(e->u.between.high, d, at);
+    case PARSE_E_IN_LIST:
+      return deep_expr(e->u.in.arg, d, at) || deep_exprs(&e->u.in.list, d, at);
+    case PARSE_E_IN_QUERY:
+      return deep_expr(e->u.in.arg, d, at) || deep_query(e->u.in.query, d, at);
+    case PARSE_E_LIKE:
+      return deep_expr(e->u.like.arg, d, at) || deep_expr(e->u.like.pattern, d, at) ||
+             deep_expr(e->u.like.escape, d, at);
+    case PARSE_E_CASE:
+      if (deep_expr(e->u.case_.operand, d, at) || deep_expr(e->u.case_.else_, d, at)) return true;
+      for (int32_t i = 0; i < e->u.case_.whens.n; i++) {
+        const parse_when *w = e->u.case_.whens.items[i];
+        if (w && (deep_expr(w->when, d, at) || deep_expr(w->then, d, at))) return true;
+      }
+      return false;
+    case PARSE_E_CAST:
+      return deep_expr(e->u.cast.arg, d, at);
+    case PARSE_E_CALL:
+      return deep_exprs(&e->u.call.args, d, at) || deep_window(e->u.call.over, d, at);
+    case PARSE_E_DATETIME_DIFF:
+      return deep_expr(e->u.diff.left, d, at) || deep_expr(e->u.diff.right, d, at);
+    case PARSE_E_SUBQUERY:
+    case PARSE_E_EXISTS:
+    case PARSE_E_CURSOR:
+      return deep_query(e->u.subquery.query, d, at);
+    case PARSE_E_ROW:
+      return deep_exprs(&e->u.row.items, d, at);
+    case PARSE_E_PERIOD_PRED:
+      return deep_expr(e->u.period.left, d, at) || deep_expr(e->u.period.right, d, at);
+  }
+  return false;
+}
+
+static bool deep_from(const parse_from *f, int d, parse_loc *at) {
+  if (!f) return false;
+  if (d > BIND_MAX_DEPTH) {
+    *at = f->loc;
+    return true;
+  }
+  d++;
+  switch (f->kind) {
+    case PARSE_F_STREAM:
+      return deep_window(f->u.stream.window, d, at);
+    case PARSE_F_SUBQUERY:
+      return deep_query(f->u.subquery.query, d, at);
+    case PARSE_F_TABLE_FUNC:
+      return deep_expr(f->u.table_func.call, d, at);
+    case PARSE_F_JOIN:
+      return deep_from(f->u.join.left, d, at) || deep_from(f->u.join.right, d, at) ||
+             deep_expr(f->u.join.on, d, at);
+  }
+  return false;
+}
+
+static bool deep_query(const parse_query *q, int d, parse_loc *at) {
+  if (!q) return false;
+  if (d > BIND_MAX_DEPTH) {
+    *at = q->loc;
+    return true;
+  }
+  d++;
+  if (deep_sort(&q->order_by, d, at) || deep_expr(q->within, d, at)) return true;
+  switch (q->kind) {
+    case PARSE_Q_SELECT: {
+      const parse_select *s = &q->u.select;
+      for (int32_t i = 0; i < s->items.n; i++) {
+        const parse_select_item *it = s->items.items[i];
+        if (it && deep_expr(it->expr, d, at)) return true;
+      }
+      if (deep_from(s->from, d, at) || deep_expr(s->where, d, at) ||
+          deep_exprs(&s->group_by, d, at) || deep_window(s->stagger, d, at) ||
+          deep_expr(s->having, d, at))
+        return true;
+      for (int32_t i = 0; i < s->windows.n; i++)
+        if (deep_window(s->windows.items[i], d, at)) return true;
+      return false;
+    }
+    case PARSE_Q_SETOP:
+      return deep_query(q->u.setop.left, d, at) || deep_query(q->u.setop.right, d, at);
+    case PARSE_Q_VALUES:
+      for (int32_t i = 0; i < q->u.values.rows.n; i++)
+        if (deep_exprs(q->u.values.rows.items[i], d, at)) return true;
+      return false;
+  }
+  return false;
+}
+
+static bool deep_stmt(const parse_stmt *st, parse_loc *at) {
+  switch (st->kind) {
+    case PARSE_S_QUERY:
+      return deep_query(st->u.query, 0, at);
+    case PARSE_S_INSERT:
+      return st->u.insert && deep_query(st->u.insert->query, 0, at);
+    case PARSE_S_CREATE_PUMP:
+      return st->u.create_pump.insert && deep_query(st->u.create_pump.insert->query, 0, at);
+    case PARSE_S_CREATE_FUNCTION:
+      return deep_expr(st->u.create_function.body, 0, at);
+    default:
+      return false; /* EXPLAIN: its statement is checked when plan_bind binds it */
+  }
+}
+
 int plan_bind(const plan_ctx *ctx, const parse_stmt *stmt, plan_stmt **out, core_error *err) {
   binder bb = {.ctx = ctx, .err = err, .text = stmt->text};
   binder *b = &bb;
@@ -2267,6 +2431,9 @@ int plan_bind(const plan_ctx *ctx, const parse_stmt *stmt, plan_stmt **out, core
   if (!ps) return bind_oom(b);
   ps->kind = stmt->kind;
   ps->src = stmt;
+  parse_loc at;
+  if (deep_stmt(stmt, &at))
+    return bind_fail(b, at, SLUICE_SYNTAX, "statement is too deeply nested");
   int rc = SLUICE_OK;
   switch (stmt->kind) {
     case PARSE_S_QUERY:

@@ -238,6 +238,7 @@ struct plan_expr {
       uint8_t unit; /* EXTRACT / TO_UNIT: core_interval_unit */
       parse_trim_spec trim;
       parse_null_treatment nulls;
+      parse_nth_from nth_from; /* NTH_VALUE(x, n) FROM FIRST | FROM LAST */
       bool distinct, star;
       plan_window *window; /* WINDOWED */
     } call;

@@ -46,45 +46,6 @@ static void put(pbuf *b, const char *fmt, ...) {
   }
 }
 
-static const char *binop(parse_op op) {
-  switch (op) {
-    case PARSE_OP_OR:
-      return "OR";
-    case PARSE_OP_AND:
-      return "AND";
-    case PARSE_OP_EQ:
-      return "=";
-    case PARSE_OP_NE:
-      return "<>";
-    case PARSE_OP_LT:
-      return "<";
-    case PARSE_OP_LE:
-      return "<=";
-    case PARSE_OP_GT:
-      return ">";
-    case PARSE_OP_GE:
-      return ">=";
-    case PARSE_OP_IS_DISTINCT:
-      return "IS DISTINCT FROM";
-    case PARSE_OP_IS_NOT_DISTINCT:
-      return "IS NOT DISTINCT FROM";
-    case PARSE_OP_CONCAT:
-      return "||";
-    case PARSE_OP_ADD:
-      return "+";
-    case PARSE_OP_SUB:
-      return "-";
-    case PARSE_OP_MUL:
-      return "*";
-    case PARSE_OP_DIV:
-      return "/";
-    case PARSE_OP_MOD:
-      return "%";
-    default:
-      return "?";
-  }
-}
-
 static const char *const UNITS[] = {"", "YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND"};
 
 static void expr(pbuf *b, const plan_expr *e);
@@ -184,7 +145,7 @@ static void expr(pbuf *b, const plan_expr *e) {
     case PLAN_E_BINARY:
       put(b, "(");
       expr(b, e->u.binary.left);
-      put(b, " %s ", binop(e->u.binary.op));
+      put(b, " %s ", parse_op_text(e->u.binary.op));
       expr(b, e->u.binary.right);
       put(b, ")");
       break;
@@ -218,6 +179,9 @@ static void expr(pbuf *b, const plan_expr *e) {
       }
       if (e->u.call.form == PARSE_CALL_TO_UNIT) put(b, " TO %s", UNITS[e->u.call.unit]);
       put(b, ")");
+      if (e->u.call.nth_from == PARSE_NTH_LAST) put(b, " FROM LAST");
+      if (e->u.call.nulls == PARSE_NULLS_IGNORE) put(b, " IGNORE NULLS");
+      if (e->u.call.nulls == PARSE_NULLS_RESPECT) put(b, " RESPECT NULLS");
       if (e->kind == PLAN_E_WINDOWED) {
         put(b, " OVER ");
         window_ref(b, e->u.call.window);

@@ -74,31 +74,12 @@ static core_type interval_span(core_type a, core_type b, bool not_null) {
   return t;
 }
 
-static const char *op_text(parse_op op) {
-  switch (op) {
-    case PARSE_OP_ADD:
-      return "+";
-    case PARSE_OP_SUB:
-      return "-";
-    case PARSE_OP_MUL:
-      return "*";
-    case PARSE_OP_DIV:
-      return "/";
-    case PARSE_OP_MOD:
-      return "%";
-    case PARSE_OP_CONCAT:
-      return "||";
-    default:
-      return "?";
-  }
-}
-
 static int op_error(parse_op op, core_type a, core_type b, core_error *err) {
   char ta[64], tb[64];
   core_type_format(a, ta, sizeof ta);
   core_type_format(b, tb, sizeof tb);
-  return core_error_set(err, SLUICE_SEMANTIC, "cannot apply operator %s to %s and %s", op_text(op),
-                        ta, tb);
+  return core_error_set(err, SLUICE_SEMANTIC, "cannot apply operator %s to %s and %s",
+                        parse_op_text(op), ta, tb);
 }
 
 /* + - * / on two numeric types. */

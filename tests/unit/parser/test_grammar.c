@@ -279,7 +279,12 @@ static void test_expressions(void **state) {
   assert_string_equal(minimal("((SELECT 1 FROM t))"), "(SELECT 1 FROM T)");
   assert_string_equal(minimal("(a, b) IN (SELECT c, d FROM t)"), "(A, B) IN (SELECT C, D FROM T)");
   assert_string_equal(minimal("ROW(1)"), "ROW(1)");
-  assert_string_equal(minimal("- -1"), "-(-1)");
+  assert_string_equal(minimal("- -1"), "- -1"); /* a space, never a `--` comment */
+  assert_string_equal(minimal("-(-1)"), "- -1");
+  assert_string_equal(minimal("+ + -a"), "++-A");
+  /* datetime and interval literals print their text as a plain '...', control characters
+   * included: they have no U&'...' form (found by tests/fuzz) */
+  assert_string_equal(minimal("INTERVAL '60\r' SECOND"), "INTERVAL '60\r' SECOND");
   assert_string_equal(minimal("-(a + b) * +c"), "-(A + B) * +C");
   assert_string_equal(minimal("\"myFunc\"(1) + \"LEFT\"(2) + MOD(3, 2) + my_func()"),
                       "\"myFunc\"(1) + \"LEFT\"(2) + MOD(3, 2) + MY_FUNC()");
@@ -514,7 +519,10 @@ static void test_precedence(void **state) {
   assert_string_equal(parens("NOT a AND b"), "((NOT A) AND B)");
   assert_string_equal(parens("NOT a = b"), "(NOT (A = B))");
   assert_string_equal(parens("a = b IS NULL"), "((A = B) IS NULL)");
-  assert_string_equal(parens("NOT a IS NULL"), "(NOT (A IS NULL))");
+  /* spec 2.2: NOT binds tighter than IS (see test_not_is in test_limits.c) */
+  assert_string_equal(parens("NOT a IS NULL"), "((NOT A) IS NULL)");
+  assert_string_equal(parens("NOT a = b IS TRUE"), "((NOT (A = B)) IS TRUE)");
+  assert_string_equal(parens("NOT a IS TRUE AND b"), "(((NOT A) IS TRUE) AND B)");
   assert_string_equal(parens("a BETWEEN b + 1 AND c * 2 AND d"),
                       "((A BETWEEN (B + 1) AND (C * 2)) AND D)");
   assert_string_equal(parens("a < b BETWEEN c AND d"), "(A < (B BETWEEN C AND D))");

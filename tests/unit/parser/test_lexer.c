@@ -186,7 +186,7 @@ static void test_errors(void **state) {
   lex_error("INTERVAL '1' DAYS", "invalid interval qualifier", 13);
   lex_error("INTERVAL '1' DAY TO HOURS", "invalid interval qualifier", 20);
   lex_error("INTERVAL '1'", "interval literal needs a qualifier such as DAY or HOUR TO MINUTE", 12);
-  lex_error("'\xff'", "string literal is not valid UTF-8", 0);
+  lex_error("'\xff'", "string literal is not valid UTF-8", 1); /* at the byte */
   char longname[200];
   memset(longname, 'a', 129);
   longname[129] = '\0';

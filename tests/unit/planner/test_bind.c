@@ -1317,10 +1317,64 @@ static void test_token_deletions(void **state) {
   assert_true(binds > 0);
 }
 
+/* ---------------------------------------------------------- depth limit -- */
+
+/* sql = prefix + n copies of unit + suffix (heap; the caller frees it). */
+static char *repeat(const char *prefix, const char *unit, int n, const char *suffix) {
+  size_t lp = strlen(prefix), lu = strlen(unit), ls = strlen(suffix);
+  char *s = malloc(lp + lu * (size_t)n + ls + 1);
+  assert_non_null(s);
+  memcpy(s, prefix, lp);
+  for (int i = 0; i < n; i++) memcpy(s + lp + lu * (size_t)i, unit, lu);
+  memcpy(s + lp + lu * (size_t)n, suffix, ls + 1);
+  return s;
+}
+
+/*
+ * The parser accepts left-deep chains of any length (`a + a + ...`); the
+ * binder measures the tree first and refuses more than 1000 levels with the
+ * parser's own message and code (SLUICE_SYNTAX), at the start of the deepest
+ * subtree, instead of recursing without bound.
+ */
+static void test_depth_limit(void **state) {
+  FIX; /* setup made SOURCE_SQL_STREAM_001 */
+  char *sql = repeat("SELECT STREAM PRICE", " + PRICE", 900, " AS P FROM SOURCE_SQL_STREAM_001");
+  ok(f, sql);
+  free(sql);
+  sql = repeat("SELECT STREAM PRICE", " + PRICE", 1100, " AS P FROM SOURCE_SQL_STREAM_001");
+  fails_at(f, sql, SLUICE_SYNTAX, "statement is too deeply nested", "PRICE", NULL);
+  free(sql);
+  /* 25,000 terms: parses, and the binder stops cleanly */
+  sql = repeat("SELECT STREAM PRICE", " + PRICE", 25000, " AS P FROM SOURCE_SQL_STREAM_001");
+  fails_at(f, sql, SLUICE_SYNTAX, "statement is too deeply nested", "PRICE", NULL);
+  free(sql);
+  sql = repeat("SELECT STREAM PRICE FROM SOURCE_SQL_STREAM_001 WHERE PRICE > 0", " OR PRICE > 0",
+               5000, "");
+  fails_at(f, sql, SLUICE_SYNTAX, "statement is too deeply nested", "PRICE", "WHERE ");
+  free(sql);
+  sql = repeat("SELECT STREAM PRICE FROM SOURCE_SQL_STREAM_001",
+               " UNION ALL SELECT STREAM PRICE FROM SOURCE_SQL_STREAM_001", 3000, "");
+  fails_at(f, sql, SLUICE_SYNTAX, "statement is too deeply nested", "SELECT", NULL);
+  free(sql);
+  sql = repeat("CREATE PUMP P AS INSERT INTO S SELECT STREAM A.PRICE FROM SOURCE_SQL_STREAM_001 A",
+               " CROSS JOIN SOURCE_SQL_STREAM_001", 3000, "");
+  fails_at(f, sql, SLUICE_SYNTAX, "statement is too deeply nested", "SOURCE_SQL_STREAM_001", NULL);
+  free(sql);
+  /* the limit counts nesting of every kind: 400 CASTs around a 700-term sum */
+  sql = repeat("SELECT STREAM ", "CAST(", 400, "PRICE");
+  char *sum = repeat(sql, " + PRICE", 700, "");
+  free(sql);
+  char *casts = repeat(sum, " AS DOUBLE)", 400, " AS P FROM SOURCE_SQL_STREAM_001");
+  free(sum);
+  fails_at(f, casts, SLUICE_SYNTAX, "statement is too deeply nested", "PRICE", NULL);
+  free(casts);
+}
+
 int main(void) {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
   const struct CMUnitTest tests[] = {
       T(test_72_1_group_by_needs_monotonic_key),
+      T(test_depth_limit),
       T(test_72_1_event_time_windows),
       T(test_72_2_multiple_rowtime_keys),
       T(test_72_3_order_by_leading_key),
