@@ -262,16 +262,18 @@ static long api_json_int(const char *s, const char *key, long dflt) {
   return strtol(p + strlen(pat), NULL, 10);
 }
 
-/* Occurrences of needle in s[0, len). A plain loop: strstr per match is quadratic under ASan,
- * whose interceptor measures the whole remaining string on every call. */
+/* Occurrences of needle in s[0, len). memmem with the remaining length, not strstr: strstr per
+ * match is quadratic under ASan, whose interceptor measures the whole remaining string on every
+ * call; and not a byte loop: counting a GetRecords page that way took more CPU than the server
+ * took to produce it (perf: api_get_worker 18 % of the machine). */
 static long api_count(const char *s, size_t len, const char *needle) {
   long n = 0;
   size_t l = strlen(needle);
-  for (size_t i = 0; i + l <= len; i++)
-    if (s[i] == needle[0] && memcmp(s + i, needle, l) == 0) {
-      n++;
-      i += l - 1;
-    }
+  const char *p = s, *end = s + len;
+  while ((p = memmem(p, (size_t)(end - p), needle, l)) != NULL) {
+    n++;
+    p += l;
+  }
   return n;
 }
 

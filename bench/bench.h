@@ -15,4 +15,11 @@ int bench_store_main(int argc, char **argv);
 /* `sluice bench api`: PutRecords/GetRecords load against sluice and kinesalite (server/). */
 int bench_api_main(int argc, char **argv);
 
+/* `sluice bench codec`: JSON/CSV input mapping vs cJSON and simdjson, row codec (stream/). */
+int bench_codec_main(int argc, char **argv);
+
+/* `sluice bench window`: tumbling, sliding and stagger window operators on decoded rows,
+ * against a hash-only floor, a fused hand-written loop and a naive sliding window (exec/). */
+int bench_window_main(int argc, char **argv);
+
 #endif

@@ -317,4 +317,86 @@ typedef struct core_value {
  * timestamps as `yyyy-MM-dd HH:mm:ss.SSS`); returns the length needed. */
 size_t core_value_format(const core_value *v, char *buf, size_t size);
 
+
+/* ------------------------------------------------------------ batches -- */
+
+/*
+ * Column batches (DESIGN.md section 5): what the record codecs (stream/), the
+ * function kernels (functions/) and the operators (exec/) exchange. A batch
+ * holds up to `cap` rows as one typed vector per column, a null byte per
+ * value, the ROWTIME of every row, an optional selection vector and a heap for
+ * string bytes. It lives here, below stream/ and functions/, because all three
+ * layers fill or read it.
+ *
+ * Physical representation by type:
+ *   BOOLEAN (0/1), TINYINT..BIGINT, DATE (days since 1970-01-01), TIME (ms of
+ *   the day), TIMESTAMP (ms since the epoch), INTERVAL_YM (months),
+ *   INTERVAL_DT (ms): u.i;  REAL, DOUBLE: u.d;  DECIMAL: u.dec (unscaled,
+ *   scale from the type);  CHAR, VARCHAR, BINARY, VARBINARY: u.s (bytes in the
+ *   batch heap or in memory that outlives the batch, never NUL-terminated).
+ *
+ * Selection: sel == NULL means rows 0..n-1 are all live; otherwise the live
+ * rows are sel[0..nsel-1], ascending. Values of rows that are not live are
+ * unspecified. core_batch_compact() makes the selection physical.
+ *
+ * Ownership: a batch owns its vectors and heap; core_batch_reset() empties it
+ * for reuse (n = 0, no selection, heap reset). Threads: one at a time.
+ */
+#define CORE_BATCH_CAP 1024
+
+typedef struct core_str {
+  const char *p;
+  uint32_t n;
+} core_str;
+
+typedef struct core_vec {
+  core_type type;
+  uint8_t *null; /* [cap]: 1 = NULL */
+  union {
+    int64_t *i;
+    double *d;
+    core_i128 *dec;
+    core_str *s;
+  } u;
+} core_vec;
+
+typedef struct core_batch {
+  int n;            /* rows 0..n-1 (live or not) */
+  int cap;          /* rows allocated per vector */
+  int ncols;
+  core_vec *cols;   /* [ncols] */
+  int64_t *rowtime; /* [cap]: ROWTIME of each row, ms */
+  uint16_t *sel;    /* NULL: all n rows live; else nsel live rows */
+  int nsel;
+  uint16_t *sel_buf; /* [cap]: storage for sel */
+  core_arena *heap;  /* string bytes of this batch */
+} core_batch;
+
+/* Which union member a type uses: 'i', 'd', 'x' (decimal) or 's'. */
+char core_type_repr(core_type_id id);
+
+/* A batch of ncols columns of the given types with room for cap rows
+ * (cap <= 65535); NULL on OOM. */
+core_batch *core_batch_new(int ncols, const core_type *types, int cap);
+void core_batch_free(core_batch *b);
+/* Empties the batch for reuse (n = 0, no selection, heap reset). */
+void core_batch_reset(core_batch *b);
+/* Number of live rows. */
+static inline int core_batch_live(const core_batch *b) { return b->sel ? b->nsel : b->n; }
+/* The k-th live row's index. */
+static inline int core_batch_row(const core_batch *b, int k) { return b->sel ? b->sel[k] : k; }
+/* Makes the selection physical: live rows moved to 0..nsel-1 in order, sel = NULL. */
+void core_batch_compact(core_batch *b);
+/* Removes row `row` from the live rows (creating a selection if there is none). */
+void core_batch_deselect(core_batch *b, int row);
+
+/* One value in and out. core_vec_set copies string bytes into b's heap
+ * (SLUICE_NOMEM on failure); a value of another representation than the
+ * column's is a bug (the caller casts first). */
+int core_vec_set(core_batch *b, int col, int row, const core_value *v);
+void core_vec_get(const core_vec *v, int row, core_value *out);
+/* Copies row `from_row` of src (same column types) to row `to_row` of dst,
+ * ROWTIME included; string bytes go to dst's heap. */
+int core_batch_copy_row(core_batch *dst, int to_row, const core_batch *src, int from_row);
+
 #endif /* SLUICE_CORE_H */

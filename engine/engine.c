@@ -16,11 +16,15 @@
 #include "sluice.h"
 #include "catalog/catalog.h"
 #include "core/core.h"
+#include "engine/engine.h"
+#include "engine/runtime.h"
 #include "parser/parser.h"
 #include "planner/planner.h"
 
 struct sluice_engine {
   catalog *cat;
+  runtime *rt; /* the store and the running inputs, pumps and outputs */
+  bool test_clock;
   int64_t app;
   bool strict;
   bool roundtrip;
@@ -78,8 +82,24 @@ int sluice_open(const char *data_dir, const sluice_options *opt, sluice_engine *
     core_error_clear(&e->err);
     rc = catalog_app_create(e->cat, app, NULL, &e->app, &e->err);
   }
+  if (!rc) {
+    rt_config rc_ = {.data_dir = data_dir,
+                     .cat = e->cat,
+                     .app = e->app,
+                     .app_name = app,
+                     .strict = e->strict,
+                     .test_clock = opt && opt->test_clock,
+                     .test_start_ms = opt ? opt->test_start_ms : 0};
+    e->test_clock = rc_.test_clock;
+    rc = rt_open(&rc_, &e->rt, &e->err);
+  }
+  /* what the catalog defines starts running: streams, inputs, pumps, outputs */
+  if (!rc) rc = rt_sync(e->rt, &e->err);
+  if (!rc && e->test_clock) rc = rt_step(e->rt, &e->err);
   if (rc) {
-    catalog_close(e->cat); /* the engine keeps only its error */
+    rt_close(e->rt); /* the engine keeps only its error */
+    e->rt = NULL;
+    catalog_close(e->cat);
     e->cat = NULL;
     return fail(e, NULL);
   }
@@ -88,6 +108,7 @@ int sluice_open(const char *data_dir, const sluice_options *opt, sluice_engine *
 
 void sluice_close(sluice_engine *e) {
   if (!e) return;
+  rt_close(e->rt);
   if (e->cat) catalog_close(e->cat);
   core_arena_free(e->arena);
   free(e);
@@ -271,6 +292,28 @@ static int check_roundtrip(sluice_engine *e, const parse_stmt *st) {
   return SLUICE_INTERNAL;
 }
 
+/* A DDL statement and the runtime's response to it (a pump's operators are built) take
+ * effect together or not at all. */
+static int run_ddl(sluice_engine *e, plan_ctx *ctx, const parse_stmt *st) {
+  plan_stmt *ps = NULL;
+  bool own = !catalog_in_transaction(e->cat);
+  if (own && catalog_begin(e->cat, &e->err)) return e->err.code;
+  rt_lock(e->rt);
+  int rc = plan_execute(ctx, st, &ps, &e->err);
+  if (!rc) rc = rt_sync(e->rt, &e->err);
+  if (rc && !e->err.location && st->loc.off >= 0) core_error_at(&e->err, st->loc.off);
+  if (own) {
+    core_error ignore;
+    if (rc)
+      catalog_rollback(e->cat, &ignore);
+    else
+      rc = catalog_commit(e->cat, &e->err);
+  }
+  if (!rc && e->test_clock) rc = rt_step(e->rt, &e->err);
+  rt_unlock(e->rt);
+  return rc;
+}
+
 static int run_stmt(sluice_engine *e, rows *r, const parse_stmt *st) {
   plan_ctx ctx = {.cat = e->cat, .app = e->app, .arena = e->arena, .strict = e->strict};
   plan_stmt *ps = NULL;
@@ -278,13 +321,16 @@ static int run_stmt(sluice_engine *e, rows *r, const parse_stmt *st) {
     int rc = check_roundtrip(e, st);
     if (rc) return rc;
   }
-  if (is_ddl(st->kind)) return plan_execute(&ctx, st, &ps, &e->err);
+  if (is_ddl(st->kind)) return run_ddl(e, &ctx, st);
   int rc = plan_bind(&ctx, st, &ps, &e->err);
   if (rc) return rc;
   if (st->kind == PARSE_S_EXPLAIN) return explain(e, r, st->u.explain.stmt, ps);
-  /* PARSE_S_QUERY, PARSE_S_INSERT: valid, but nothing can run them yet */
-  core_error_set(&e->err, SLUICE_UNSUPPORTED, "running queries arrives with the streaming engine");
-  core_error_detail(&e->err, "The %s statement binds and validates; this build has no executor.",
+  /* PARSE_S_QUERY, PARSE_S_INSERT: they run inside pumps; at a prompt with the REPL */
+  core_error_set(&e->err, SLUICE_UNSUPPORTED,
+                 "a query runs only inside a pump (CREATE PUMP ... AS INSERT INTO ...)");
+  core_error_detail(&e->err,
+                    "The %s statement binds and validates. Queries typed at a prompt arrive "
+                    "with the REPL.",
                     parse_stmt_kind_name(st->kind));
   core_error_at(&e->err, st->loc.off);
   return SLUICE_UNSUPPORTED;
@@ -447,4 +493,100 @@ int sluice_check(sluice_engine *e) {
   }
   core_error_clear(&e->err);
   return SLUICE_OK;
+}
+
+/* ------------------------------------------------------------ streams -- */
+
+static int after_feed(sluice_engine *e, int rc) {
+  if (!rc && e->test_clock) rc = rt_step(e->rt, &e->err);
+  rt_unlock(e->rt);
+  return rc ? fail(e, NULL) : SLUICE_OK;
+}
+
+int sluice_put(sluice_engine *e, const char *stream, const void *data, unsigned long n,
+               const char *key) {
+  if (!e) return SLUICE_INVALID;
+  if (start(e)) return SLUICE_STATE;
+  if (!stream || (!data && n)) {
+    core_error_set(&e->err, SLUICE_INVALID, "no stream or no data");
+    return fail(e, NULL);
+  }
+  rt_lock(e->rt);
+  int rc = rt_put(e->rt, stream, data, n, key, &e->err);
+  return after_feed(e, rc);
+}
+
+typedef struct read_cb {
+  sluice_row_fn cb;
+  void *arg;
+} read_cb;
+
+static int read_row(void *arg, int ncols, const char *const *values, const char *const *names) {
+  read_cb *r = arg;
+  return r->cb ? r->cb(r->arg, ncols, values, names) : 0;
+}
+
+int sluice_read(sluice_engine *e, const char *stream, long long limit, sluice_row_fn cb,
+                void *arg) {
+  if (!e) return SLUICE_INVALID;
+  if (start(e)) return SLUICE_STATE;
+  if (!stream) {
+    core_error_set(&e->err, SLUICE_INVALID, "no stream");
+    return fail(e, NULL);
+  }
+  read_cb r = {cb, arg};
+  rt_lock(e->rt);
+  int rc = rt_read(e->rt, stream, limit, read_row, &r, &e->err);
+  rt_unlock(e->rt);
+  return rc ? fail(e, NULL) : SLUICE_OK;
+}
+
+long long sluice_clock_now(sluice_engine *e) {
+  return e && e->rt ? core_clock_now(rt_clock(e->rt)) : 0;
+}
+
+int sluice_clock_set(sluice_engine *e, long long ms) {
+  if (!e) return SLUICE_INVALID;
+  if (start(e)) return SLUICE_STATE;
+  if (!e->test_clock) {
+    core_error_set(&e->err, SLUICE_STATE, "the engine has no test clock");
+    return fail(e, NULL);
+  }
+  rt_lock(e->rt);
+  core_clock *c = rt_clock(e->rt);
+  if (ms < core_clock_now(c)) {
+    rt_unlock(e->rt);
+    core_error_set(&e->err, SLUICE_INVALID, "the test clock cannot go backwards");
+    return fail(e, NULL);
+  }
+  core_clock_set(c, ms);
+  return after_feed(e, SLUICE_OK);
+}
+
+int sluice_clock_advance(sluice_engine *e, long long ms) {
+  if (!e) return SLUICE_INVALID;
+  if (ms < 0) {
+    core_error_set(&e->err, SLUICE_INVALID, "the test clock cannot go backwards");
+    return fail(e, NULL);
+  }
+  return sluice_clock_set(e, sluice_clock_now(e) + ms);
+}
+
+int sluice_start(sluice_engine *e) {
+  if (!e) return SLUICE_INVALID;
+  if (start(e)) return SLUICE_STATE;
+  if (e->test_clock) {
+    core_error_set(&e->err, SLUICE_STATE, "a test-clock engine runs its pumps inside its calls");
+    return fail(e, NULL);
+  }
+  int rc = rt_start_worker(e->rt, &e->err);
+  return rc ? fail(e, NULL) : SLUICE_OK;
+}
+
+unsigned long long sluice_error_count(sluice_engine *e) {
+  return e && e->rt ? rt_error_count(e->rt) : 0;
+}
+
+stream_store *sluice_engine_store(sluice_engine *e) {
+  return e && e->rt ? rt_store(e->rt) : NULL;
 }

@@ -9,16 +9,17 @@
  *
  * The embedding API, SQLite-style: open an engine on a data directory
  * (sluice_open), execute SQL text (sluice_exec), look at the catalog
- * (sluice_describe), read the last error (sluice_errcode / sluice_errmsg /
- * sluice_errtext), close (sluice_close). Putting records and reading streams
- * arrive with the streaming engine.
+ * (sluice_describe), put records and read streams (sluice_put, sluice_read),
+ * move a test clock, read the last error (sluice_errcode / sluice_errmsg /
+ * sluice_errtext), close (sluice_close).
  *
  * Ownership: an engine owns everything it allocates. Strings handed to a
  * callback are valid during the callback only; strings returned by the error
  * accessors are valid until the next call on the same engine.
  *
- * Threads: an engine is used by one thread at a time. Several engines may be
- * open on different data directories in one process.
+ * Threads: an engine is used by one thread at a time; its own worker thread
+ * (sluice_start) shares it under a lock. Several engines may be open on
+ * different data directories in one process.
  *
  * Errors: every function returns a result code below; sluice_errmsg() and
  * sluice_errtext() describe the last failure of an engine.
@@ -71,6 +72,12 @@ typedef struct sluice_options {
   /* Non-zero: before running a statement, print its syntax tree as SQL, parse the
    * print and require an equal tree (SLUICE_INTERNAL otherwise). For test suites. */
   int check_roundtrip;
+  /* Non-zero: a test clock (DESIGN.md section 4) that starts at test_start_ms (ms since the
+   * epoch) and moves only with sluice_clock_set/advance; pumps then run inside the calls
+   * that feed them (sluice_exec, sluice_put, sluice_clock_*), so results are deterministic.
+   * Zero: the wall clock, and pumps run on a worker thread started by sluice_start(). */
+  int test_clock;
+  long long test_start_ms;
 } sluice_options;
 
 /*
@@ -135,6 +142,41 @@ int sluice_describe(sluice_engine *e, const char *name, sluice_row_fn cb, void *
  * check (SLUICE_CORRUPT).
  */
 int sluice_check(sluice_engine *e);
+
+/* ------------------------------------------------------------- streams -- */
+
+/*
+ * Appends one record. `stream` is a data stream of the store (data are the record's
+ * bytes, key its partition key, NULL: "0"), or an in-application stream of the
+ * application (data is one JSON object per row, keyed by column names; ROWTIME = now).
+ * SLUICE_NOTFOUND `stream "X" not found`. With a test clock the pumps run before the
+ * call returns.
+ */
+int sluice_put(sluice_engine *e, const char *stream, const void *data, unsigned long n,
+               const char *key);
+
+/*
+ * The rows of a stream from its oldest retained record, at most limit (< 0: all), through
+ * cb: an in-application stream gives ROWTIME then its columns (values as SQL text, NULL
+ * as "NULL"); a data stream gives PARTITION_KEY and DATA (the record as text), ordered by
+ * arrival time.
+ */
+int sluice_read(sluice_engine *e, const char *stream, long long limit, sluice_row_fn cb,
+                void *arg);
+
+/* The engine's clock, in ms since the epoch. */
+long long sluice_clock_now(sluice_engine *e);
+/* Moves a test clock forward (SLUICE_STATE without one; SLUICE_INVALID backwards), then
+ * runs the pumps: windows whose end the time passed are emitted. */
+int sluice_clock_set(sluice_engine *e, long long ms);
+int sluice_clock_advance(sluice_engine *e, long long ms);
+
+/* Live engines: starts the worker thread that runs the pumps as records arrive and time
+ * passes (idempotent). A test-clock engine answers SLUICE_STATE. */
+int sluice_start(sluice_engine *e);
+
+/* Rows written to error_stream since the engine opened. */
+unsigned long long sluice_error_count(sluice_engine *e);
 
 /* The result code of the last call on e that failed (SLUICE_OK after a success). */
 int sluice_errcode(const sluice_engine *e);

@@ -251,6 +251,8 @@ static int check_grouped(grouped_ctx *g, const plan_expr *e) {
     case PLAN_E_WINDOWED: {
       int rc = SLUICE_OK;
       for (int i = 0; !rc && i < e->u.call.nargs; i++) rc = check_grouped(g, e->u.call.args[i]);
+      const plan_window *w = e->kind == PLAN_E_WINDOWED ? e->u.call.window : NULL;
+      for (int i = 0; !rc && w && i < w->npartition; i++) rc = check_grouped(g, w->partition[i]);
       return rc;
     }
     case PLAN_E_DATETIME_DIFF: {
@@ -312,14 +314,15 @@ int validate_select(binder *b, plan_query *q) {
   if (sel->from->kind != PLAN_R_JOIN && sel->from->window)
     return bind_fail(b, sel->from->window->src->loc, SLUICE_SEMANTIC,
                      "OVER in the FROM clause is only allowed in a stream-to-stream join");
-  /* [IMPL] aggregates and windowed aggregates do not mix in one SELECT */
-  if (sel->aggregate && sel->windowed) {
+  /* A windowed aggregate over grouped rows (`AVG(COUNT(*)) OVER (PARTITION BY page ROWS 10
+   * PRECEDING)` with GROUP BY) runs over the groups as they are emitted; its arguments and
+   * partition keys must be grouped (check_grouped). [IMPL] Not over a STAGGER window. */
+  if (sel->stagger && sel->windowed) {
     for (int i = 0; i < sel->nitems; i++) {
       const plan_expr *w = first(sel->items[i].expr, is_windowed);
       if (w)
         return bind_fail(b, loc_of(w), SLUICE_SEMANTIC,
-                         "aggregate and windowed aggregate functions cannot be mixed in one "
-                         "SELECT");
+                         "windowed aggregates cannot be combined with WINDOWED BY STAGGER");
     }
   }
   /* COUNT(DISTINCT x): not in streaming or windowed aggregation */

@@ -8,6 +8,7 @@
 
 #include "sluice.h"
 #ifdef SLUICE_HAVE_SERVER
+#include "repl/repl.h"
 #include "server/server.h"
 #endif
 #ifdef SLUICE_HAVE_BENCH
@@ -24,7 +25,10 @@ static void usage(FILE *out) {
                "  serve [--data DIR] [--listen HOST:PORT] [--fsync always|interval|never]\n"
                "        [--enforce-limits]\n"
                "                       the stream store and the Kinesis API server\n"
-               "  bench store|api ...  built-in benchmarks (see `sluice bench NAME --help`)\n"
+               "  run APP.sql [--data DIR] [--listen HOST:PORT] [--application NAME]\n"
+               "                       deploy an application and run it, serving the API\n"
+               "  bench store|api|codec|window ...\n"
+               "                       built-in benchmarks (see `sluice bench NAME --help`)\n"
                "  test [--roundtrip] [--strict] FILE.slt ...\n"
                "                       run SQL logic test files (tests/slt/README.md)\n"
                "  version              print the version\n"
@@ -37,8 +41,10 @@ static int bench_main(int argc, char **argv) {
 #ifdef SLUICE_HAVE_BENCH
   if (argc >= 2 && strcmp(argv[1], "store") == 0) return bench_store_main(argc - 1, argv + 1);
   if (argc >= 2 && strcmp(argv[1], "api") == 0) return bench_api_main(argc - 1, argv + 1);
+  if (argc >= 2 && strcmp(argv[1], "codec") == 0) return bench_codec_main(argc - 1, argv + 1);
+  if (argc >= 2 && strcmp(argv[1], "window") == 0) return bench_window_main(argc - 1, argv + 1);
 #endif
-  fprintf(stderr, "sluice bench: choose a benchmark: store or api\n");
+  fprintf(stderr, "sluice bench: choose a benchmark: store, api, codec or window\n");
   return 2;
 }
 
@@ -55,12 +61,13 @@ int main(int argc, char **argv) {
   }
 #ifdef SLUICE_HAVE_SERVER
   if (strcmp(cmd, "serve") == 0) return server_cli_main(argc - 1, argv + 1);
+  if (strcmp(cmd, "run") == 0) return repl_run_main(argc - 1, argv + 1);
 #endif
   if (strcmp(cmd, "bench") == 0) return bench_main(argc - 1, argv + 1);
 #ifdef SLUICE_HAVE_SLT
   if (strcmp(cmd, "test") == 0) return slt_main(argc - 1, argv + 1);
 #endif
-  if (strcmp(cmd, "repl") == 0 || strcmp(cmd, "run") == 0 || strcmp(cmd, "test") == 0) {
+  if (strcmp(cmd, "repl") == 0) {
     fprintf(stderr,
             "sluice %s: this command arrives with the SQL engine and is not in this build yet\n",
             cmd);

@@ -31,7 +31,6 @@
 #define ACCOUNT "000000000000"
 #define REGION "us-east-1"
 #define GET_MAX_BYTES (10u * 1024 * 1024)
-#define PUT_RECORDS_MAX_BYTES (5u * 1024 * 1024) /* data and partition keys of one PutRecords */
 
 /* ------------------------------------------------------------- helpers -- */
 
@@ -764,80 +763,108 @@ static void forget_kms(kin_state *k, stream_handle *h) {
   k->enc[stream_generation(h) % KIN_ENC_SLOTS].gen = 0;
 }
 
-static void put_common(kin_state *k, const cJSON *root, srv_reply *rp, bool single) {
-  char name[129];
-  const cJSON *list = single ? NULL : cJSON_GetObjectItemCaseSensitive(root, "Records");
-  /* ExplicitHashKey ranges and the request size are semantic checks: before existence */
-  size_t total = 0;
-  for (const cJSON *it = single ? root : list->child; it; it = single ? NULL : it->next) {
-    const char *ehk = jstr(it, "ExplicitHashKey");
-    core_u128 v;
-    if (ehk && !explicit_hash(ehk, &v, rp)) return;
-    const char *d = jstr(it, "Data"), *pk = jstr(it, "PartitionKey");
-    size_t dl = d ? strlen(d) : 0;
-    total += dl / 4 * 3 - (dl && d[dl - 1] == '=') - (dl > 1 && d[dl - 2] == '=');
-    total += pk ? strlen(pk) : 0;
+/* The sequence number of the next position in the same shard: the position
+ * field (digits 12..31 of the layout in stream.h) plus one. Cheaper than
+ * formatting all 56 digits again for each record of a batch. */
+static void seq_increment(char seq[STREAM_SEQ_TEXT]) {
+  for (int i = 31; i >= 12; i--) {
+    if (seq[i] != '9') {
+      seq[i]++;
+      return;
+    }
+    seq[i] = '0';
   }
-  if (!single && total > PUT_RECORDS_MAX_BYTES) {
-    kerr(rp, "InvalidArgumentException", "Records size exceeds 5 MB limit");
-    return;
+}
+
+/* PutRecords reply entries `{"SequenceNumber":"..","ShardId":".."}`, kept per
+ * shard so that the next record of a shard only increments the digits. */
+#define PUT_ENTRY_SLOTS 8
+#define PUT_ENTRY_SEQ 19 /* offset of the sequence number in the entry */
+typedef struct put_entry {
+  bool used;
+  uint32_t shard;
+  uint64_t pos;
+  size_t len;
+  char text[128];
+} put_entry;
+
+static const put_entry *put_entry_for(put_entry *cache, uint32_t shard, uint64_t pos) {
+  put_entry *e = &cache[shard % PUT_ENTRY_SLOTS];
+  if (e->used && e->shard == shard && e->pos + 1 == pos) {
+    seq_increment(e->text + PUT_ENTRY_SEQ);
+    e->pos = pos;
+    return e;
   }
-  stream_handle *h = req_stream(k, root, name, rp);
-  if (!h) return;
-  size_t n = single ? 1 : (size_t)cJSON_GetArraySize(list);
-  stream_record_in *in = core_arena_alloc(k->arena, n * sizeof *in);
-  size_t *map = core_arena_alloc(k->arena, n * sizeof *map);   /* in[] slot -> request index */
-  size_t *doff = core_arena_alloc(k->arena, n * sizeof *doff); /* in[] slot -> data offset */
-  bool *throttled = core_arena_zalloc(k->arena, n * sizeof *throttled);
-  uint32_t *tshard = core_arena_zalloc(k->arena, n * sizeof *tshard);
-  if (!in || !map || !doff || !throttled || !tshard) {
-    stream_release(h);
-    internal(rp, NULL);
-    return;
+  char sid[STREAM_SHARD_ID_TEXT];
+  stream_shard_id_format(shard, sid);
+  memcpy(e->text, "{\"SequenceNumber\":\"", PUT_ENTRY_SEQ);
+  stream_seq_format(shard, pos, e->text + PUT_ENTRY_SEQ);
+  size_t n = PUT_ENTRY_SEQ + STREAM_SEQ_DIGITS;
+  n += (size_t)snprintf(e->text + n, sizeof e->text - n, "\",\"ShardId\":\"%s\"}", sid);
+  e->used = true;
+  e->shard = shard;
+  e->pos = pos;
+  e->len = n;
+  return e;
+}
+
+/* Opens stream `name`; on failure writes the error and returns NULL. */
+static stream_handle *open_named(kin_state *k, const char *name, srv_reply *rp) {
+  stream_handle *h = NULL;
+  core_error e;
+  core_error_clear(&e);
+  int rc = stream_get(k->store, name, &h, &e);
+  if (rc != SLUICE_OK) {
+    store_fail(rp, rc, &e, name, NULL);
+    return NULL;
   }
-  size_t off = 0, m = 0;
+  return h;
+}
+
+/*
+ * Appends the n records of a PutRecord (single) or PutRecords request that
+ * passed validation (data decoded) to h and writes the reply; releases h.
+ * With --enforce-limits, records over their shard's write limits are left
+ * out and answered with ProvisionedThroughputExceededException. in[] is
+ * reordered.
+ */
+static void put_run(kin_state *k, stream_handle *h, const char *name, stream_record_in *in,
+                    size_t n, bool single, srv_reply *rp) {
+  bool *throttled = NULL;
+  uint32_t *tshard = NULL;
+  size_t m = n;
   int64_t sec = core_wall_ms() / 1000;
-  const cJSON *item = single ? root : (list ? list->child : NULL);
-  for (size_t i = 0; i < n; i++, item = single ? NULL : item->next) {
-    stream_record_in *r = &in[m];
-    memset(r, 0, sizeof *r);
-    const char *pk = jstr(item, "PartitionKey");
-    const char *data = jstr(item, "Data");
-    const char *ehk = jstr(item, "ExplicitHashKey");
-    size_t len = 0;
-    doff[m] = off;
-    if (!blob(k, data ? data : "", &len, &off)) {
+  if (k->enforce) {
+    throttled = core_arena_zalloc(k->arena, n * sizeof *throttled);
+    tshard = core_arena_zalloc(k->arena, n * sizeof *tshard);
+    if (!throttled || !tshard) {
       stream_release(h);
       internal(rp, NULL);
       return;
     }
-    r->partition_key = pk;
-    r->partition_key_len = (uint32_t)strlen(pk);
-    r->data_len = (uint32_t)len;
-    if (ehk) {
-      if (!explicit_hash(ehk, &r->explicit_hash, rp)) {
-        stream_release(h);
-        return;
-      }
-      r->has_explicit_hash = true;
-    }
-    if (k->enforce) {
-      core_u128 hk = r->has_explicit_hash ? r->explicit_hash : core_hash_key(pk, strlen(pk));
+    m = 0;
+    for (size_t i = 0; i < n; i++) {
+      stream_record_in r = in[i];
+      core_u128 hk = r.has_explicit_hash ? r.explicit_hash
+                                         : core_hash_key(r.partition_key, r.partition_key_len);
       uint32_t shard = 0;
       if (stream_route(h, hk, &shard, NULL) == SLUICE_OK &&
-          !write_allowed(k, h, name, shard, len + r->partition_key_len, sec)) {
+          !write_allowed(k, h, name, shard, r.data_len + r.partition_key_len, sec)) {
         throttled[i] = true;
         tshard[i] = shard;
         continue;
       }
+      in[m++] = r;
     }
-    map[m++] = i;
   }
-  /* k->data may have moved while it grew: point into it only now */
-  for (size_t j = 0; j < m; j++) in[j].data = k->data + doff[j];
   core_error e;
   core_error_clear(&e);
   stream_append_result *ar = core_arena_zalloc(k->arena, (m ? m : 1) * sizeof *ar);
+  if (!ar) {
+    stream_release(h);
+    internal(rp, NULL);
+    return;
+  }
   int rc = m ? stream_append(h, in, m, -1, ar, &e) : SLUICE_OK;
   if (rc != SLUICE_OK && rc != SLUICE_IO) {
     store_fail(rp, rc, &e, name, h);
@@ -859,7 +886,7 @@ static void put_common(kin_state *k, const cJSON *root, srv_reply *rp, bool sing
   sbuf *b = &rp->body;
   char seq[STREAM_SEQ_TEXT], sid[STREAM_SHARD_ID_TEXT];
   if (single) {
-    if (throttled[0]) {
+    if (throttled && throttled[0]) {
       stream_shard_id_format(tshard[0], sid);
       kerr(rp, "ProvisionedThroughputExceededException",
            "Rate exceeded for shard %s in stream %s under account " ACCOUNT ".", sid, name);
@@ -882,8 +909,7 @@ static void put_common(kin_state *k, const cJSON *root, srv_reply *rp, bool sing
     return;
   }
   ok_json(rp);
-  size_t failed = 0;
-  for (size_t i = 0; i < n; i++) failed += throttled[i];
+  size_t failed = n - m;
   for (size_t j = 0; j < m; j++) failed += ar[j].rc != SLUICE_OK;
   if (!sbuf_reserve(b, 64 + n * 112)) {
     stream_release(h);
@@ -893,10 +919,12 @@ static void put_common(kin_state *k, const cJSON *root, srv_reply *rp, bool sing
   sbuf_puts(b, "{\"FailedRecordCount\":");
   json_i64(b, (int64_t)failed);
   sbuf_puts(b, ",\"Records\":[");
+  put_entry cache[PUT_ENTRY_SLOTS];
+  memset(cache, 0, sizeof cache);
   size_t j = 0;
   for (size_t i = 0; i < n; i++) {
     if (i) sbuf_putc(b, ',');
-    if (throttled[i]) {
+    if (throttled && throttled[i]) {
       stream_shard_id_format(tshard[i], sid);
       sbuf_puts(b, "{\"ErrorCode\":\"ProvisionedThroughputExceededException\",\"ErrorMessage\":");
       char msg[300];
@@ -912,18 +940,107 @@ static void put_common(kin_state *k, const cJSON *root, srv_reply *rp, bool sing
                    "failure.\"}");
       continue;
     }
-    stream_seq_format(r->shard, r->pos, seq);
-    stream_shard_id_format(r->shard, sid);
-    sbuf_puts(b, "{\"SequenceNumber\":\"");
-    sbuf_put(b, seq, STREAM_SEQ_DIGITS);
-    sbuf_puts(b, "\",\"ShardId\":\"");
-    sbuf_puts(b, sid);
-    sbuf_puts(b, "\"}");
+    const put_entry *pe = put_entry_for(cache, r->shard, r->pos);
+    sbuf_put(b, pe->text, pe->len);
   }
   sbuf_putc(b, ']');
   if (kms) sbuf_puts(b, ",\"EncryptionType\":\"KMS\"");
   sbuf_putc(b, '}');
   stream_release(h);
+}
+
+/* PutRecord and PutRecords through cJSON: every request the fast path
+ * (putparse.c) declines, with validation already passed. */
+static void put_common(kin_state *k, const cJSON *root, srv_reply *rp, bool single) {
+  char name[129];
+  const cJSON *list = single ? NULL : cJSON_GetObjectItemCaseSensitive(root, "Records");
+  /* ExplicitHashKey ranges and the request size are semantic checks: before existence */
+  size_t total = 0;
+  for (const cJSON *it = single ? root : list->child; it; it = single ? NULL : it->next) {
+    const char *ehk = jstr(it, "ExplicitHashKey");
+    core_u128 v;
+    if (ehk && !explicit_hash(ehk, &v, rp)) return;
+    const char *d = jstr(it, "Data"), *pk = jstr(it, "PartitionKey");
+    size_t dl = d ? strlen(d) : 0;
+    total += dl / 4 * 3 - (dl && d[dl - 1] == '=') - (dl > 1 && d[dl - 2] == '=');
+    total += pk ? strlen(pk) : 0;
+  }
+  if (!single && total > SERVER_PUT_MAX_BYTES) {
+    kerr(rp, "InvalidArgumentException", "Records size exceeds 5 MB limit");
+    return;
+  }
+  stream_handle *h = req_stream(k, root, name, rp);
+  if (!h) return;
+  size_t n = single ? 1 : (size_t)cJSON_GetArraySize(list);
+  stream_record_in *in = core_arena_alloc(k->arena, n * sizeof *in);
+  size_t *doff = core_arena_alloc(k->arena, n * sizeof *doff); /* in[i] -> data offset */
+  if (!in || !doff) {
+    stream_release(h);
+    internal(rp, NULL);
+    return;
+  }
+  size_t off = 0;
+  const cJSON *item = single ? root : (list ? list->child : NULL);
+  for (size_t i = 0; i < n; i++, item = single ? NULL : item->next) {
+    stream_record_in *r = &in[i];
+    memset(r, 0, sizeof *r);
+    const char *pk = jstr(item, "PartitionKey");
+    const char *data = jstr(item, "Data");
+    const char *ehk = jstr(item, "ExplicitHashKey");
+    size_t len = 0;
+    doff[i] = off;
+    if (!blob(k, data ? data : "", &len, &off)) {
+      stream_release(h);
+      internal(rp, NULL);
+      return;
+    }
+    r->partition_key = pk;
+    r->partition_key_len = (uint32_t)strlen(pk);
+    r->data_len = (uint32_t)len;
+    if (ehk) {
+      if (!explicit_hash(ehk, &r->explicit_hash, rp)) {
+        stream_release(h);
+        return;
+      }
+      r->has_explicit_hash = true;
+    }
+  }
+  /* k->data may have moved while it grew: point into it only now */
+  for (size_t i = 0; i < n; i++) in[i].data = k->data + doff[i];
+  put_run(k, h, name, in, n, single, rp);
+}
+
+/* PutRecords through putparse.c; false if the body is not one it takes
+ * (then nothing was answered and the general path runs). */
+static bool put_records_fast(kin_state *k, const srv_request *rq, srv_reply *rp) {
+  size_t need = SERVER_PUT_DATA_BOUND(rq->body_len);
+  if (need > k->data_cap) {
+    size_t cap = k->data_cap ? k->data_cap : 65536;
+    while (cap < need) cap *= 2;
+    uint8_t *p = realloc(k->data, cap);
+    if (!p) return false;
+    k->data = p;
+    k->data_cap = cap;
+  }
+  server_put_batch *pb = k->put;
+  if (!server_put_records_parse(rq->body, rq->body_len, k->data, pb)) return false;
+  char name[129];
+  memcpy(name, pb->stream, pb->stream_len);
+  name[pb->stream_len] = 0;
+  stream_handle *h = open_named(k, name, rp);
+  if (!h) return true;
+  stream_record_in *in = k->put_in;
+  for (size_t i = 0; i < pb->n; i++) {
+    const server_put_record *r = &pb->recs[i];
+    in[i] = (stream_record_in){.partition_key = r->partition_key,
+                               .partition_key_len = r->partition_key_len,
+                               .has_explicit_hash = r->has_explicit_hash,
+                               .explicit_hash = r->explicit_hash,
+                               .data = r->data,
+                               .data_len = r->data_len};
+  }
+  put_run(k, h, name, in, pb->n, false, rp);
+  return true;
 }
 
 static void act_put_record(kin_state *k, const cJSON *root, srv_reply *rp) {
@@ -1083,23 +1200,70 @@ void kin_child_shards_json(sbuf *b, stream_handle *h, uint32_t shard, core_arena
   sbuf_putc(b, ']');
 }
 
-/* One record as GetRecords and SubscribeToShard show it. */
-void kin_record_json(sbuf *b, uint32_t shard, const stream_record *r, bool kms, bool enc_type) {
-  char seq[STREAM_SEQ_TEXT];
-  stream_seq_format(shard, r->pos, seq);
-  sbuf_puts(b, "{\"SequenceNumber\":\"");
-  sbuf_put(b, seq, STREAM_SEQ_DIGITS);
-  sbuf_puts(b, "\",\"ApproximateArrivalTimestamp\":");
-  json_ts(b, r->arrival_ms);
-  sbuf_puts(b, ",\"Data\":");
-  json_b64(b, r->data, r->data_len);
-  sbuf_puts(b, ",\"PartitionKey\":");
-  json_str(b, r->partition_key, r->partition_key_len);
-  if (kms)
-    sbuf_puts(b, ",\"EncryptionType\":\"KMS\"");
-  else if (enc_type)
-    sbuf_puts(b, ",\"EncryptionType\":\"NONE\"");
-  sbuf_putc(b, '}');
+/* Appends s[0..n) at o; returns the end. */
+static char *put_bytes(char *o, const char *s, size_t n) {
+  memcpy(o, s, n);
+  return o + n;
+}
+#define PUT_LIT(o, lit) put_bytes(o, lit, sizeof lit - 1)
+
+/*
+ * Records as GetRecords and SubscribeToShardEvent show them, separated by
+ * commas. This runs once per record read, so it writes into one
+ * reservation, and carries from record to record what a read's records
+ * share: consecutive positions (the next sequence number is the last one
+ * plus one) and arrival times (one per store batch).
+ */
+void kin_records_json(sbuf *b, uint32_t shard, const stream_record *recs, size_t n, bool kms,
+                      bool enc_type) {
+  size_t need = 0;
+  for (size_t i = 0; i < n; i++)
+    need +=
+        200 + 6 * (size_t)recs[i].partition_key_len + core_base64_encoded_size(recs[i].data_len);
+  if (!sbuf_reserve(b, need)) return;
+  char seq[STREAM_SEQ_TEXT], ts[JSON_TS_TEXT];
+  size_t ts_len = 0;
+  uint64_t seq_pos = 0;
+  int64_t ts_ms = 0;
+  char *o = b->p + b->len;
+  for (size_t i = 0; i < n; i++) {
+    const stream_record *r = &recs[i];
+    if (i && r->pos == seq_pos + 1)
+      seq_increment(seq);
+    else
+      stream_seq_format(shard, r->pos, seq);
+    seq_pos = r->pos;
+    if (!i || r->arrival_ms != ts_ms) ts_len = json_ts_text(r->arrival_ms, ts);
+    ts_ms = r->arrival_ms;
+    if (i) *o++ = ',';
+    o = PUT_LIT(o, "{\"SequenceNumber\":\"");
+    o = put_bytes(o, seq, STREAM_SEQ_DIGITS);
+    o = PUT_LIT(o, "\",\"ApproximateArrivalTimestamp\":");
+    o = put_bytes(o, ts, ts_len);
+    o = PUT_LIT(o, ",\"Data\":\"");
+    o += srv_b64_encode(r->data, r->data_len, o);
+    o = PUT_LIT(o, "\",\"PartitionKey\":");
+    bool plain = true;
+    for (uint32_t j = 0; j < r->partition_key_len && plain; j++) {
+      unsigned char c = (unsigned char)r->partition_key[j];
+      plain = c >= 0x20 && c != '"' && c != '\\';
+    }
+    if (plain) {
+      *o++ = '"';
+      o = put_bytes(o, r->partition_key, r->partition_key_len);
+      *o++ = '"';
+    } else { /* escapes: within the reservation, so b->p stays where it is */
+      b->len = (size_t)(o - b->p);
+      json_str(b, r->partition_key, r->partition_key_len);
+      o = b->p + b->len;
+    }
+    if (kms)
+      o = PUT_LIT(o, ",\"EncryptionType\":\"KMS\"");
+    else if (enc_type)
+      o = PUT_LIT(o, ",\"EncryptionType\":\"NONE\"");
+    *o++ = '}';
+  }
+  b->len = (size_t)(o - b->p);
 }
 
 static void act_get_records(kin_state *k, const cJSON *root, srv_reply *rp) {
@@ -1159,22 +1323,17 @@ static void act_get_records(kin_state *k, const cJSON *root, srv_reply *rp) {
   }
   bool kms = res.n ? stream_is_kms(k, h) : false;
   sbuf *b = &rp->body;
-  size_t est = 128;
-  for (size_t i = 0; i < res.n; i++)
-    est += 160 + res.records[i].partition_key_len * 2 + res.records[i].data_len * 4 / 3;
-  if (!sbuf_reserve(b, est)) {
+  ok_json(rp);
+  sbuf_puts(b, "{\"Records\":[");
+  kin_records_json(b, it.shard, res.records, res.n, kms, false);
+  if (b->oom) {
     stream_release(h);
     internal(rp, NULL);
     return;
   }
-  ok_json(rp);
-  sbuf_puts(b, "{\"Records\":[");
   uint64_t bytes = 0;
-  for (size_t i = 0; i < res.n; i++) {
-    if (i) sbuf_putc(b, ',');
-    kin_record_json(b, it.shard, &res.records[i], kms, false);
+  for (size_t i = 0; i < res.n; i++)
     bytes += res.records[i].data_len + res.records[i].partition_key_len;
-  }
   rate->bytes_out += bytes;
   if (bytes > 0) rate->reads_blocked_until_ms = now + (int64_t)(bytes * 1000 / (2u * 1048576));
   sbuf_puts(b, "],\"MillisBehindLatest\":");
@@ -1822,6 +1981,10 @@ void kin_handle(server_t *s, const srv_request *rq, srv_reply *rp) {
     srv_error(rp, 400, "UnknownOperationException", NULL);
     return;
   }
+  if (a->id == ACT_PUT_RECORDS && put_records_fast(k, rq, rp)) {
+    if (rp->body.oom) internal(rp, NULL);
+    return;
+  }
   /* JSON forbids raw control characters, and bodies are UTF-8; cJSON would
    * accept both (and cut strings at a NUL), so they are refused here. */
   bool clean = core_utf8_valid(rq->body, rq->body_len);
@@ -1983,10 +2146,15 @@ int kin_open(server_t *s, core_error *err) {
   s->kin = k;
   k->srv = s;
   k->enforce = s->cfg.enforce_limits;
-  k->arena = core_arena_new(0);
+  /* Blocks of 8 MiB: a GetRecords page's read chunk and record array come out
+   * of the block that every reset keeps, not out of fresh memory that the
+   * kernel must fault in on each call. */
+  k->arena = core_arena_new(8u << 20);
   k->rates = calloc(KIN_RATE_SLOTS, sizeof *k->rates);
   k->clock = core_clock_new(CORE_CLOCK_LIVE, 0);
-  if (!k->arena || !k->rates || !k->clock)
+  k->put = malloc(sizeof *k->put);
+  k->put_in = malloc(SERVER_PUT_MAX_RECORDS * sizeof *k->put_in);
+  if (!k->arena || !k->rates || !k->clock || !k->put || !k->put_in)
     return core_error_set(err, SLUICE_NOMEM, "out of memory");
   if (mkdir(s->cfg.data_dir, 0755) != 0 && errno != EEXIST)
     return core_error_set(err, SLUICE_IO, "cannot create data directory %s: %s", s->cfg.data_dir,
@@ -2018,6 +2186,8 @@ void kin_close(server_t *s) {
   core_arena_free(k->arena);
   free(k->rates);
   free(k->data);
+  free(k->put);
+  free(k->put_in);
   free(k);
   s->kin = NULL;
 }

@@ -56,6 +56,8 @@ struct kin_state {
   kin_rate *rates;
   uint8_t *data; /* decoded record data of the current request */
   size_t data_cap;
+  server_put_batch *put;    /* the PutRecords fast path's parsed request */
+  stream_record_in *put_in; /* and its records for the store (SERVER_PUT_MAX_RECORDS) */
   int64_t last_expire_ms;
   srv_sub *subs; /* active subscriptions (doubly linked) */
   kin_enc enc[KIN_ENC_SLOTS];
@@ -71,7 +73,8 @@ void kin_sub_cancel_consumer(kin_state *k, const char *consumer_arn);
 /* `"ChildShards":[...]` of a shard read to its end; memory from a. */
 void kin_child_shards_json(sbuf *b, stream_handle *h, uint32_t shard, core_arena *a);
 
-/* One record as JSON (GetRecords, SubscribeToShardEvent). */
-void kin_record_json(sbuf *b, uint32_t shard, const stream_record *r, bool kms, bool enc_type);
+/* Records as JSON, comma-separated (GetRecords, SubscribeToShardEvent). */
+void kin_records_json(sbuf *b, uint32_t shard, const stream_record *recs, size_t n, bool kms,
+                      bool enc_type);
 
 #endif

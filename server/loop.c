@@ -23,12 +23,15 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "server/server_int.h"
 
 #define READ_CHUNK 65536
+#define DIRECT_WRITE_MIN 16384 /* bodies from this size are written without a copy */
+#define REPLY_KEEP (32u << 20) /* the reply buffer is kept up to this size (10 MiB pages) */
 #define OUT_HIGH (8u << 20)
 #define IDLE_TIMEOUT 120.0 /* keep-alive connection without a request */
 #define STALL_TIMEOUT 30.0 /* a request or a response that makes no progress */
@@ -215,6 +218,37 @@ static size_t h1_sink_pending(void *ctx) {
   return out_pending(ctx);
 }
 
+/* Queues a response body after what c->out holds. A big body (a GetRecords
+ * page runs to megabytes) goes to the socket straight from the reply buffer
+ * together with what is queued, in one writev(); only what the socket does
+ * not take is copied into c->out. */
+static void send_body(srv_conn *c, const char *body, size_t n) {
+  if (n < DIRECT_WRITE_MIN || c->dead) {
+    sbuf_put(&c->out, body, n);
+    return;
+  }
+  size_t queued = out_pending(c);
+  struct iovec iov[2] = {{c->out.p + c->out_off, queued}, {(void *)body, n}};
+  ssize_t w;
+  do {
+    w = writev(c->fd, iov, 2);
+  } while (w < 0 && errno == EINTR);
+  if (w <= 0) { /* EAGAIN, or an error that the next flush reports */
+    sbuf_put(&c->out, body, n);
+    return;
+  }
+  c->last_progress = ev_now(c->srv->loop);
+  size_t sent = (size_t)w;
+  if (sent < queued) {
+    c->out_off += sent;
+    sbuf_put(&c->out, body, n);
+    return;
+  }
+  sent -= queued;
+  c->out.len = c->out_off = 0;
+  sbuf_put(&c->out, body + sent, n - sent);
+}
+
 /* ---------------------------------------------------------- HTTP/1.1 in -- */
 
 static void handle_h1(srv_conn *c, const server_http_req *hr) {
@@ -242,11 +276,11 @@ static void handle_h1(srv_conn *c, const server_http_req *hr) {
     srv_sub_start(rp.sub, sink);
   } else {
     write_head(c, rp.status, rp.content_type, rp.body.len, false, close);
-    sbuf_put(&c->out, rp.body.p, rp.body.len);
+    send_body(c, rp.body.p, rp.body.len);
     if (close) c->close_after_write = true;
   }
   c->srv->reply_buf = rp.body; /* keep the grown buffer for the next reply */
-  if (c->srv->reply_buf.cap > (4u << 20)) sbuf_free(&c->srv->reply_buf);
+  if (c->srv->reply_buf.cap > REPLY_KEEP) sbuf_free(&c->srv->reply_buf);
 }
 
 /* Parses and answers every complete request in the buffer (pipelining). */

@@ -44,6 +44,13 @@ void json_ts(sbuf *b, int64_t ms);
 void json_b64(sbuf *b, const void *data, size_t n);
 void json_u128(sbuf *b, core_u128 v);
 
+/* The text of json_ts (NUL not written); returns its length. */
+#define JSON_TS_TEXT 32
+size_t json_ts_text(int64_t ms, char out[JSON_TS_TEXT]);
+/* Standard base64 of n bytes into out (4 * ceil(n / 3) characters, no NUL),
+ * as core_base64_encode but faster on long inputs; returns the length. */
+size_t srv_b64_encode(const void *data, size_t n, char *out);
+
 /* -------------------------------------------------------- requests/replies -- */
 
 /* A request, whichever transport carried it. */

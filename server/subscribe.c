@@ -132,10 +132,7 @@ static void pump(srv_sub *sub, bool force) {
     sbuf *b = &sub->payload;
     b->len = 0;
     sbuf_puts(b, "{\"Records\":[");
-    for (size_t i = 0; i < res.n; i++) {
-      if (i) sbuf_putc(b, ',');
-      kin_record_json(b, sub->shard, &res.records[i], sub->kms, true);
-    }
+    kin_records_json(b, sub->shard, res.records, res.n, sub->kms, true);
     sbuf_puts(b, "],\"ContinuationSequenceNumber\":");
     char seq[STREAM_SEQ_TEXT];
     stream_seq_format(sub->shard, res.next.pos ? res.next.pos - 1 : 0, seq);

@@ -580,6 +580,179 @@ int stream_set_attr(stream_handle *h, const char *key, const void *value, size_t
 int stream_get_attr(stream_handle *h, const char *key, core_arena *a, void **value, size_t *n,
                     core_error *e);
 
+/* --------------------------------------------------------- record codecs -- */
+
+/*
+ * Record codecs (spec sections 6.1-6.3, 6.6, 6.7; DESIGN.md section 3): the
+ * input mapping that turns the raw records of a data stream into typed rows
+ * (JSON or CSV), the internal row codec in which in-application streams store
+ * their rows (one store record = one row), and the JSON/CSV rendering of rows
+ * for readers and outputs. They work on core_batch (core.h) and plain arrays:
+ * stream/ sits below the catalog, so callers pass names and types themselves.
+ *
+ * Ownership: stream_mapping_compile() copies what it needs from the config
+ * (names, paths, delimiters); the mapping is freed with stream_mapping_free().
+ * Decoded string bytes are always copied into the batch's heap (the record
+ * buffer does not outlive the call). A stream_buf is a growable malloc()
+ * buffer owned by the caller, reused across calls (set it to {0} first).
+ *
+ * Threads: a mapping holds scratch space, so one thread decodes with it at a
+ * time (one mapping per pump/reader). The row codec and the renderers keep no
+ * state.
+ *
+ * Errors: SLUICE_INVALID for bad records or bad mapping configurations (the
+ * message says why), SLUICE_LIMIT when decoded rows do not fit in a batch,
+ * SLUICE_CORRUPT for a stored row that does not match the stream's columns,
+ * SLUICE_NOMEM.
+ */
+
+typedef enum stream_format { STREAM_FORMAT_JSON = 1, STREAM_FORMAT_CSV = 2 } stream_format;
+
+/* ERROR_NAME values of error_stream (spec 6.7) for records that fail to decode. */
+#define STREAM_ERROR_PARSE "ParseError"       /* not JSON / CSV, bad UTF-8, bad row path */
+#define STREAM_ERROR_COERCION "CoercionError" /* a value does not convert to its column */
+#define STREAM_ERROR_TOO_MANY_ROWS "TooManyRows" /* one record yields more rows than a batch */
+
+/*
+ * An input schema (spec 6.1 InputSchema): the record format, its mapping
+ * parameters and the RecordColumns. All pointers are borrowed during
+ * stream_mapping_compile() only.
+ *
+ * JSON paths (spec 6.2): `$.a`, `$.a.b.c` (also `$['a.b']`), `$.arr[0:]` (the
+ * JSON text of the whole array), `$.arr[0:].x.y` (flatten: one row per
+ * element; only one array per schema, one level). Keys are case-sensitive;
+ * a missing path gives NULL. RecordRowPath `$` or `$.a.b` (an optional
+ * trailing `[0:]` means the same): the value there is the row, or, when it is
+ * an array, each element is a row. Column paths are written from the document
+ * root as in KDA; a column path that starts with the row path is taken from
+ * the row element onwards; any other path is taken relative to the row
+ * element ([IMPL], so `$.x` also works under RecordRowPath `$.data`).
+ */
+typedef struct stream_mapping_config {
+  stream_format format;
+  const char *row_path;  /* JSON RecordRowPath; NULL = "$" */
+  const char *row_delim; /* CSV RecordRowDelimiter; NULL = "\n" */
+  const char *col_delim; /* CSV RecordColumnDelimiter; NULL = "," */
+  int ncolumns;          /* 1..STREAM_MAPPING_COLUMNS_MAX */
+  const char *const *names; /* [ncolumns] column names as stored (messages name them) */
+  const core_type *types;   /* [ncolumns] BOOLEAN..TIMESTAMP (no intervals) */
+  const char *const *paths; /* [ncolumns] JSON mappings; NULL array or NULL entry: "$.<name>" */
+} stream_mapping_config;
+
+#define STREAM_MAPPING_COLUMNS_MAX 1000
+#define STREAM_JSON_DEPTH_MAX 1000 /* deeper nesting is a ParseError */
+
+typedef struct stream_mapping stream_mapping;
+
+/*
+ * Checks and compiles a mapping. SLUICE_INVALID with a message naming the
+ * column for: a bad or unsupported JSON path (`[1]`, `[*]`, `..`), two
+ * flattened arrays, a nested flatten (`$.a[0:].b[0:].c`), a column type the
+ * mapping cannot fill, empty or clashing CSV delimiters, a bad column count.
+ */
+int stream_mapping_compile(const stream_mapping_config *c, stream_mapping **out, core_error *err);
+void stream_mapping_free(stream_mapping *m);
+
+/*
+ * Decodes one record into rows appended at b->n, b->n + 1, ... with ROWTIME =
+ * rowtime. Columns 0..ncolumns-1 of b must have the mapping's types (b may
+ * have more columns: they are left alone); b must have no selection. One
+ * record may hold several rows: several JSON documents (concatenated or
+ * whitespace separated), an array at the row path, a flattened array, or
+ * several CSV rows.
+ *
+ * All or nothing: SLUICE_OK appends every row of the record. On a bad record
+ * nothing is appended (b->n is unchanged; string bytes already copied stay
+ * in b's heap until it is reset), the result is SLUICE_INVALID, err says why
+ * (with the column and the offending text, or the byte offset of a syntax
+ * error) and *error_name is STREAM_ERROR_PARSE (malformed JSON or CSV,
+ * invalid UTF-8, nothing at the row path, an empty CSV record),
+ * STREAM_ERROR_COERCION (a value that does not convert, spec 6.2 table) or
+ * STREAM_ERROR_TOO_MANY_ROWS (the record yields more rows than b->cap).
+ * SLUICE_LIMIT: the rows do not fit in b's remaining capacity; nothing is
+ * appended, the caller flushes the batch and decodes the record again.
+ * error_name may be NULL.
+ *
+ * Conversions ([IMPL] choices, all tested): DECIMAL(p,s) is exact, and
+ * digits beyond the scale that are not zero are a CoercionError like 123.4
+ * into INTEGER (no silent rounding); numbers into CHAR/VARCHAR keep their
+ * source text; CHAR(n) is blank-padded and BINARY(n) zero-padded to n, every
+ * string and binary value is cut to its length (VARCHAR in characters);
+ * text for numbers, dates and binaries may have surrounding blanks (space,
+ * tab, CR, LF); DATE and TIME also accept a whole timestamp and keep its date
+ * or time of day; REAL/DOUBLE accept the strings "NaN", "Infinity" and
+ * "-Infinity" (what the JSON rendering writes for them). CSV: an empty
+ * unquoted field is NULL, a quoted empty field ("") is the empty string.
+ */
+int stream_decode(stream_mapping *m, const uint8_t *data, size_t n, int64_t rowtime, core_batch *b,
+                  const char **error_name, core_error *err);
+
+/* A growable byte buffer (malloc), owned by the caller; {0} is an empty one. */
+typedef struct stream_buf {
+  uint8_t *data;
+  size_t len, cap;
+} stream_buf;
+
+/* Makes room for extra more bytes after len. SLUICE_NOMEM on failure. */
+int stream_buf_reserve(stream_buf *buf, size_t extra);
+void stream_buf_free(stream_buf *buf);
+
+/*
+ * The internal row codec: one row of b (all b->ncols columns and its
+ * ROWTIME) appended to out as one store record:
+ *
+ *   format u8 (1) | column count u16 | ROWTIME i64 | null bitmap (1 bit per
+ *   column, set = NULL, ceil(ncols / 8) bytes) | the non-NULL values in
+ *   column order
+ *
+ * little-endian; BOOLEAN and TINYINT 1 byte, SMALLINT 2, INTEGER, DATE,
+ * TIME and REAL (IEEE single: a REAL column holds floats) 4, BIGINT,
+ * TIMESTAMP, intervals and DOUBLE 8, DECIMAL 8 when p <= 18 else 16,
+ * strings and binaries a LEB128 length and the bytes.
+ */
+int stream_row_encode(const core_batch *b, int row, stream_buf *out);
+
+/*
+ * Decodes one record of the row codec and appends it at b->n (ROWTIME
+ * included), types taken from b's columns; string bytes are copied into b's
+ * heap. SLUICE_LIMIT if b is full; SLUICE_CORRUPT (nothing appended) if the
+ * record does not match b's columns (format, column count, sizes, a
+ * BOOLEAN byte other than 0/1, a TIME out of the day, bytes left over).
+ */
+int stream_row_decode(const uint8_t *data, size_t n, core_batch *b, core_error *err);
+
+/*
+ * Renders row `row` of b (all b->ncols columns, not ROWTIME) for readers and
+ * outputs (spec 6.6), appended to out:
+ *   JSON: one object, no newline: {"name":value,...} with names[c] as keys
+ *   (exactly as stored, escaped); NULL -> null; BOOLEAN true/false;
+ *   integers (intervals as their count of months or ms); DECIMAL with its
+ *   scale (12.50); REAL/DOUBLE as the shortest
+ *   text that reads back to the same float/double (NaN and infinities as the
+ *   strings "NaN", "Infinity", "-Infinity"); CHAR/VARCHAR as JSON strings
+ *   (invalid UTF-8 replaced by U+FFFD); BINARY/VARBINARY as base64 strings
+ *   (spec 2.1); DATE "yyyy-MM-dd", TIME "HH:mm:ss.SSS", TIMESTAMP
+ *   "yyyy-MM-dd HH:mm:ss.SSS".
+ *   CSV: the values in column order, comma separated, "\n" terminated; the
+ *   same texts unquoted, NULL as an empty field, a string quoted (RFC 4180,
+ *   quotes doubled) when it is empty or holds a comma, quote, CR or LF, an
+ *   empty binary as "".
+ * Both read back to the same row through a mapping of the same columns
+ * (binaries excepted: the mapping reads X'..' literals, not base64).
+ */
+int stream_row_json(const core_batch *b, int row, const char *const *names, stream_buf *out);
+int stream_row_csv(const core_batch *b, int row, stream_buf *out);
+
+/* error_stream's DATA_ROW is VARCHAR(49152) of hex (spec 6.7). */
+#define STREAM_DATA_ROW_MAX 49152
+
+/*
+ * Upper-case hex of data into out, at most max_chars characters (rounded
+ * down to whole bytes: a longer record is cut to its first max_chars / 2
+ * bytes). Returns the characters written; no NUL is added.
+ */
+size_t stream_hex_encode(const void *data, size_t n, char *out, size_t max_chars);
+
 /* ----------------------------------------------------------------- debug -- */
 
 /*

@@ -38,6 +38,24 @@ SETUP={
  "8_27_rowtime_bounds.sql": (None,1,["CREATE STREAM Trades (ticker VARCHAR(4), amount INTEGER)"],None),
 }
 
+# Functions of the dialect that the executor does not have yet (issue 6): a pump that calls
+# one is refused with this message and the catalog keeps nothing of it.
+PENDING_TABLE=['RANDOM_CUT_FOREST_WITH_EXPLANATION','RANDOM_CUT_FOREST','HOTSPOTS',
+               'TOP_K_ITEMS_TUMBLING','COUNT_DISTINCT_ITEMS_TUMBLING']
+PENDING_SCALAR=['REGEX_LOG_PARSE','W3C_LOG_PARSE','VARIABLE_COLUMN_LOG_PARSE',
+                'FAST_REGEX_LOG_PARSE','SYS_LOG_PARSE','FIXED_COLUMN_LOG_PARSE']
+
+def pending(sql):
+    """The error a pump that calls a function the executor lacks gets, or None."""
+    hits=[]
+    for n in PENDING_TABLE+PENDING_SCALAR:
+        m=re.search(r'(?<![A-Z_])%s\s*\('%n, sql)
+        if m: hits.append((m.start(), n))
+    if not hits or not re.match(r'\s*CREATE\s+(OR\s+REPLACE\s+)?PUMP', sql, re.I): return None
+    n=min(hits)[1]
+    return ('table function %s is not available yet' if n in PENDING_TABLE
+            else 'function %s is not available yet')%n
+
 def split_cols(cols):
     out=[];depth=0;cur=''
     for ch in cols:
@@ -94,7 +112,7 @@ def kind(sql):
     if u.startswith('INSERT'): return 'query'
     return 'query'
 
-UNSUP='running queries arrives with the streaming engine'
+UNSUP='a query runs only inside a pump'
 for fn in sorted(os.listdir(CORPUS)):
     if not fn.endswith('.sql') : continue
     text=open(os.path.join(CORPUS,fn)).read()
@@ -108,8 +126,8 @@ for fn in sorted(os.listdir(CORPUS)):
     title=head[0] if head else fn
     out=['# %s'%h for h in head]+[
          '# Generated from tests/unit/parser/corpus/%s: every statement must be accepted'%fn,
-         '# (DDL is applied; a stand-alone query binds and validates, then waits for the',
-         '# streaming engine).','']
+         '# (DDL is applied and pumps start; a stand-alone query binds and validates, then is',
+         '# refused: queries run inside pumps).','']
     if not bare:
         out+=['# the input and the reference table the application reads',
               'statement ok', input_stmt(cols or DEMO, par), '',
@@ -123,7 +141,10 @@ for fn in sorted(os.listdir(CORPUS)):
             if c not in head: out.append('# '+c)
         if sql is None: continue
         k=kind(sql)
-        if k=='ddl':
+        if k=='ddl' and pending(sql):
+            out+=['# runs when the function arrives (issue 6); until then refused, nothing kept',
+                  'statement error %s'%pending(sql), sql, '']
+        elif k=='ddl':
             out+=['statement ok', sql, '']
         elif k=='explain':
             out+=['query T', sql, '----', '']

@@ -285,12 +285,238 @@ static void do_engine(runner *r, record *rec) {
   r->passed++;
 }
 
-/* The directives of the streaming engine, reserved now so that files written
- * for it are recognised; they fail with a clear message until it exists. */
-static void do_reserved(runner *r, record *rec) {
-  failure(r, rec->line,
-          "directive \"%s\" is reserved for the streaming engine, which this build does not have",
-          rec->name);
+/* ------------------------------------------------ streaming directives -- */
+
+/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
+static long long days_from_civil(long long y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  long long era = (y >= 0 ? y : y - 399) / 400;
+  unsigned yoe = (unsigned)(y - era * 400);
+  unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + (long long)doe - 719468;
+}
+
+/* `2024-01-01T00:00:00.000Z`, `2024-01-01 00:00:00[.fff]` or `2024-01-01` as ms since the
+ * epoch (UTC); a quoted form is accepted too. */
+static bool parse_time(const char *s, long long *ms) {
+  while (*s == ' ' || *s == '\'') s++;
+  int y, mo, d, h = 0, mi = 0, sec = 0, n = 0;
+  char sep = 0;
+  if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3) return false;
+  s += n;
+  if (*s == 'T' || *s == ' ') {
+    sep = *s;
+    if (sscanf(s + 1, "%2d:%2d:%2d%n", &h, &mi, &sec, &n) != 3) return false;
+    s += 1 + n;
+  }
+  (void)sep;
+  long long frac = 0;
+  if (*s == '.') {
+    int digits = 0;
+    for (s++; *s >= '0' && *s <= '9'; s++, digits++)
+      if (digits < 3) frac = frac * 10 + (*s - '0');
+    while (digits > 0 && digits < 3) {
+      frac *= 10;
+      digits++;
+    }
+  }
+  if (*s == 'Z') s++;
+  while (*s == ' ' || *s == '\'') s++;
+  if (*s) return false;
+  *ms = ((days_from_civil(y, (unsigned)mo, (unsigned)d) * 24 + h) * 60 + mi) * 60000LL +
+        sec * 1000LL + frac;
+  return true;
+}
+
+/* `10 seconds`, `1 minute`, `500 ms`, `2 hours`, `1 day` as ms. */
+static bool parse_interval(const char *s, long long *ms) {
+  long long n;
+  char unit[32] = "";
+  if (sscanf(s, "%lld %31s", &n, unit) != 2 || n < 0) return false;
+  static const struct {
+    const char *name;
+    long long ms;
+  } units[] = {{"ms", 1},           {"millisecond", 1}, {"milliseconds", 1}, {"s", 1000},
+               {"second", 1000},    {"seconds", 1000},  {"minute", 60000},   {"minutes", 60000},
+               {"hour", 3600000},   {"hours", 3600000}, {"day", 86400000},   {"days", 86400000}};
+  for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+    if (strcmp(unit, units[i].name) == 0) {
+      *ms = n * units[i].ms;
+      return true;
+    }
+  return false;
+}
+
+/* A stream name at the start of args ("quoted" exactly, or a bare word); returns it
+ * (owned) and moves *rest past it. */
+static char *take_name(const char *args, const char **rest) {
+  const char *p = args + strspn(args, " ");
+  if (*p == '"') {
+    const char *q = strchr(p + 1, '"');
+    if (!q) return NULL;
+    *rest = q + 1;
+    return strndup(p + 1, (size_t)(q - p - 1));
+  }
+  size_t n = strcspn(p, " ");
+  if (!n) return NULL;
+  *rest = p + n;
+  return strndup(p, n);
+}
+
+/* put STREAM [AT <timestamp>]: the data lines, one record each, with that arrival time. */
+static void do_put(runner *r, record *rec) {
+  const char *rest;
+  char *name = take_name(rec->args, &rest);
+  rest += strspn(rest, " ");
+  long long at = -1;
+  bool ok = name != NULL;
+  if (ok && strncmp(rest, "AT ", 3) == 0) ok = parse_time(rest + 3, &at);
+  else if (ok && *rest) ok = false;
+  if (!ok) {
+    failure(r, rec->line, "put needs `STREAM [AT <timestamp>]`, got \"%s\"", rec->args);
+    free(name);
+    return;
+  }
+  if (at >= 0 && at != sluice_clock_now(r->eng) && sluice_clock_set(r->eng, at) != SLUICE_OK) {
+    failure(r, rec->line, "cannot move the clock: %s", sluice_errmsg(r->eng));
+    free(name);
+    return;
+  }
+  for (int i = 0; i < rec->expected.n; i++) {
+    const char *data = rec->expected.v[i];
+    if (sluice_put(r->eng, name, data, strlen(data), NULL) != SLUICE_OK) {
+      failure(r, rec->line + 1 + i, "put failed");
+      print_block("record", data);
+      print_block("got", sluice_errtext(r->eng));
+      free(name);
+      return;
+    }
+  }
+  free(name);
+  r->passed++;
+}
+
+/* clock advance <interval> | clock set <timestamp> */
+static void do_clock(runner *r, record *rec) {
+  long long v;
+  int rc;
+  if (strncmp(rec->args, "advance ", 8) == 0 && parse_interval(rec->args + 8, &v))
+    rc = sluice_clock_advance(r->eng, v);
+  else if (strncmp(rec->args, "set ", 4) == 0 && parse_time(rec->args + 4, &v))
+    rc = sluice_clock_set(r->eng, v);
+  else {
+    failure(r, rec->line, "clock needs `advance <n> <unit>` or `set <timestamp>`, got \"%s\"",
+            rec->args);
+    return;
+  }
+  if (rc != SLUICE_OK) {
+    failure(r, rec->line, "clock failed");
+    print_block("got", sluice_errtext(r->eng));
+    return;
+  }
+  r->passed++;
+}
+
+/* read STREAM [rowsort] [LIMIT n]: the rows so far, ROWTIME first. */
+static void do_read(runner *r, record *rec) {
+  const char *rest;
+  char *name = take_name(rec->args, &rest);
+  long long limit = -1;
+  bool rowsort = false, ok = name != NULL;
+  while (ok && *(rest += strspn(rest, " "))) {
+    int n = 0;
+    if (strncmp(rest, "rowsort", 7) == 0) {
+      rowsort = true;
+      rest += 7;
+    } else if (sscanf(rest, "LIMIT %lld%n", &limit, &n) == 1) {
+      rest += n;
+    } else {
+      ok = false;
+    }
+  }
+  if (!ok) {
+    failure(r, rec->line, "read needs `STREAM [rowsort] [LIMIT n]`, got \"%s\"", rec->args);
+    free(name);
+    return;
+  }
+  sink got = {0};
+  int rc = sluice_read(r->eng, name, limit, sink_row, &got);
+  free(name);
+  if (rc != SLUICE_OK) {
+    failure(r, rec->line, "read failed");
+    print_lines("expected", &rec->expected);
+    print_block("got", sluice_errtext(r->eng));
+    strs_free(&got.rows);
+    return;
+  }
+  if (rowsort) {
+    if (got.rows.n) qsort(got.rows.v, (size_t)got.rows.n, sizeof *got.rows.v, cmp_str);
+    if (rec->expected.n)
+      qsort(rec->expected.v, (size_t)rec->expected.n, sizeof *rec->expected.v, cmp_str);
+  }
+  if (r->override) {
+    patch *np = realloc(r->patches, sizeof *np * (size_t)(r->npatches + 1));
+    if (!np) exit(2);
+    r->patches = np;
+    r->patches[r->npatches++] = (patch){rec->rows_from, rec->rows_to, got.rows};
+    r->passed++;
+    return;
+  }
+  bool same = got.rows.n == rec->expected.n;
+  for (int i = 0; same && i < got.rows.n; i++)
+    same = strcmp(got.rows.v[i], rec->expected.v[i]) == 0;
+  if (same) {
+    r->passed++;
+  } else {
+    failure(r, rec->line, "stream rows differ");
+    printf("  stream: %s\n", rec->args);
+    print_lines("expected", &rec->expected);
+    print_lines("got", &got.rows);
+  }
+  strs_free(&got.rows);
+}
+
+/* wait idle | wait STREAM N: with the test clock the pumps have run when a call
+ * returns, so this checks that the stream has at least N rows. */
+static void do_wait(runner *r, record *rec) {
+  if (strcmp(rec->args, "idle") == 0) {
+    r->passed++;
+    return;
+  }
+  const char *rest;
+  char *name = take_name(rec->args, &rest);
+  long long want;
+  if (!name || sscanf(rest, "%lld", &want) != 1) {
+    failure(r, rec->line, "wait needs `idle` or `STREAM N`, got \"%s\"", rec->args);
+    free(name);
+    return;
+  }
+  sink got = {0};
+  int rc = sluice_read(r->eng, name, -1, sink_row, &got);
+  free(name);
+  if (rc != SLUICE_OK || got.rows.n < want) {
+    failure(r, rec->line, "stream has %d rows, %lld expected", rc ? -1 : got.rows.n, want);
+    if (rc) print_block("got", sluice_errtext(r->eng));
+  } else {
+    r->passed++;
+  }
+  strs_free(&got.rows);
+}
+
+/* restart: close and reopen the engine on the same data directory; the test clock
+ * continues from where it was. */
+static void do_restart(runner *r, record *rec) {
+  long long now = sluice_clock_now(r->eng);
+  sluice_close(r->eng);
+  r->opt.test_start_ms = now;
+  int rc = sluice_open(r->dir, &r->opt, &r->eng);
+  if (rc) {
+    failure(r, rec->line, "cannot reopen the engine: %s", sluice_errmsg(r->eng));
+    r->halted = true;
+    return;
+  }
+  r->passed++;
 }
 
 /* ---------------------------------------------------------- directives -- */
@@ -307,12 +533,12 @@ static const directive DIRECTIVES[] = {
     {"query", BODY_QUERY, do_query},
     {"halt", BODY_NONE, do_halt},
     {"engine", BODY_NONE, do_engine},
-    /* reserved for the streaming engine */
-    {"put", BODY_DATA, do_reserved},     /* put STREAM AT <timestamp>, then records */
-    {"clock", BODY_NONE, do_reserved},   /* clock advance <interval> | clock set <timestamp> */
-    {"read", BODY_RESULT, do_reserved},  /* read STREAM [LIMIT n], ----, expected rows */
-    {"wait", BODY_NONE, do_reserved},    /* wait STREAM <n rows> | wait idle */
-    {"restart", BODY_NONE, do_reserved}, /* close and reopen the engine (recovery) */
+    /* the streaming engine */
+    {"put", BODY_DATA, do_put},         /* put STREAM [AT <timestamp>], then records */
+    {"clock", BODY_NONE, do_clock},     /* clock advance <n> <unit> | clock set <timestamp> */
+    {"read", BODY_RESULT, do_read},     /* read STREAM [rowsort] [LIMIT n], ----, rows */
+    {"wait", BODY_NONE, do_wait},       /* wait STREAM <n rows> | wait idle */
+    {"restart", BODY_NONE, do_restart}, /* close and reopen the engine (recovery) */
 };
 
 static const directive *find_directive(const char *name, size_t len) {
@@ -429,7 +655,16 @@ static bool run_file(runner *r) {
     free(text);
     return false;
   }
+  /* files a test names (reference tables) are found beside the .slt file */
+  char cwd[4096], dir[4096];
+  bool moved = false;
+  if (getcwd(cwd, sizeof cwd) && realpath(r->file, dir)) {
+    char *slash = strrchr(dir, '/');
+    if (slash) *slash = 0;
+    moved = chdir(dir) == 0;
+  }
   if (sluice_open(r->dir, &r->opt, &r->eng) != SLUICE_OK) {
+    if (moved && chdir(cwd) != 0) exit(2);
     failure(r, 1, "cannot open an engine: %s", sluice_errtext(r->eng));
     sluice_close(r->eng);
     r->eng = NULL;
@@ -488,7 +723,9 @@ static bool run_file(runner *r) {
         ok = i < nlines && strcmp(lines.v[i], "----") == 0;
         if (ok) {
           i++;
+          rec.rows_from = i;
           read_block(lines.v, nlines, &i, &rec.expected, false);
+          rec.rows_to = i;
         }
         break;
     }
@@ -505,6 +742,10 @@ static bool run_file(runner *r) {
     free(rec.sql);
     strs_free(&sql);
     strs_free(&rec.expected);
+  }
+  if (moved && chdir(cwd) != 0) {
+    fprintf(stderr, "sluice test: cannot return to %s\n", cwd);
+    exit(2);
   }
   if (r->override) write_patched(r, &lines);
   free(lines.v);
@@ -524,7 +765,7 @@ static void usage(FILE *out) {
 }
 
 int slt_main(int argc, char **argv) {
-  sluice_options opt = {0};
+  sluice_options opt = {.test_clock = 1};
   bool override = false;
   int first = 1;
   for (; first < argc && argv[first][0] == '-'; first++) {

@@ -103,13 +103,14 @@ static void test_ddl_and_errors(void **state) {
   assert_int_equal(sluice_exec(e, NULL, NULL, NULL), SLUICE_INVALID);
 }
 
-static void test_queries_bind_then_wait_for_the_engine(void **state) {
+static void test_queries_bind_then_run_only_in_pumps(void **state) {
   fixture *f = *state;
   sluice_engine *e = f->e;
   assert_int_equal(sluice_exec(e, "CREATE STREAM s (a INTEGER)", NULL, NULL), SLUICE_OK);
   /* a valid query: bound, validated, then refused with a clear error */
   assert_int_equal(sluice_exec(e, "SELECT STREAM a FROM s", NULL, NULL), SLUICE_UNSUPPORTED);
-  assert_string_equal(sluice_errmsg(e), "running queries arrives with the streaming engine");
+  assert_string_equal(sluice_errmsg(e),
+                      "a query runs only inside a pump (CREATE PUMP ... AS INSERT INTO ...)");
   assert_int_equal(sluice_exec(e, "INSERT INTO s VALUES (1)", NULL, NULL), SLUICE_UNSUPPORTED);
   /* an invalid query fails binding first */
   assert_int_equal(sluice_exec(e, "SELECT STREAM b FROM s", NULL, NULL), SLUICE_SEMANTIC);
@@ -192,15 +193,20 @@ static void test_describe(void **state) {
 static void test_applications_and_reopen(void **state) {
   fixture *f = *state;
   assert_int_equal(sluice_exec(f->e, "CREATE STREAM s (a INTEGER)", NULL, NULL), SLUICE_OK);
-  /* another application on the same directory: its own namespace */
+  /* a data directory is open in one engine at a time (its store is locked) */
   sluice_engine *other;
   sluice_options opt = {.application = "OTHER"};
+  assert_int_equal(sluice_open(f->dir, &opt, &other), SLUICE_STATE);
+  assert_non_null(strstr(sluice_errmsg(other), "is in use by another process"));
+  sluice_close(other);
+  /* another application on the same directory: its own namespace */
+  sluice_close(f->e);
+  f->e = NULL;
   assert_int_equal(sluice_open(f->dir, &opt, &other), SLUICE_OK);
   assert_int_equal(sluice_describe(other, "S", NULL, NULL), SLUICE_NOTFOUND);
   assert_int_equal(sluice_exec(other, "CREATE STREAM s (b DOUBLE)", NULL, NULL), SLUICE_OK);
   sluice_close(other);
   /* reopening the default application sees what it created */
-  sluice_close(f->e);
   assert_int_equal(sluice_open(f->dir, NULL, &f->e), SLUICE_OK);
   rows r = {0};
   assert_int_equal(sluice_describe(f->e, "S", collect, &r), SLUICE_OK);
@@ -229,6 +235,8 @@ static void test_strict_and_roundtrip_options(void **state) {
   assert_int_equal(sluice_exec(f->e, q, NULL, NULL), SLUICE_UNSUPPORTED);
   sluice_engine *strict;
   sluice_options opt = {.strict = 1, .check_roundtrip = 1};
+  sluice_close(f->e);
+  f->e = NULL;
   assert_int_equal(sluice_open(f->dir, &opt, &strict), SLUICE_OK);
   assert_int_equal(sluice_exec(strict, q, NULL, NULL), SLUICE_SEMANTIC);
   assert_string_equal(
@@ -246,7 +254,7 @@ static void test_strict_and_roundtrip_options(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_ddl_and_errors, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_queries_bind_then_wait_for_the_engine, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_queries_bind_then_run_only_in_pumps, setup, teardown),
       cmocka_unit_test_setup_teardown(test_explain_rows, setup, teardown),
       cmocka_unit_test_setup_teardown(test_describe, setup, teardown),
       cmocka_unit_test_setup_teardown(test_applications_and_reopen, setup, teardown),
