@@ -22,4 +22,12 @@ int bench_codec_main(int argc, char **argv);
  * against a hash-only floor, a fused hand-written loop and a naive sliding window (exec/). */
 int bench_window_main(int argc, char **argv);
 
+/* `sluice bench pipeline`: a KDA application end to end on one core (engine/), filter and
+ * tumbling GROUP BY over stored JSON records, against DuckDB on the same records. */
+int bench_pipeline_main(int argc, char **argv);
+
+/* `sluice bench rcf`: RANDOM_CUT_FOREST (functions/rcf.h, exec/tablefn_rcf.c) for 1, 4 and
+ * 16 columns, its memory, against a plain pass and a brute-force k-NN detector. */
+int bench_rcf_main(int argc, char **argv);
+
 #endif

@@ -1,6 +1,8 @@
 /* types.c — names, spelling and classification of SQL types; value text. */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/core.h"
@@ -111,6 +113,29 @@ static size_t format_decimal(core_i128 v, int scale, char *out) {
   return o;
 }
 
+/* The shortest text that reads back to the same value: a float for REAL (a REAL column
+ * holds a float's value), a double for DOUBLE. Plain decimal notation from 1e-5 to 1e16
+ * (410, 0.25), scientific beyond (1.5e+20). */
+static size_t shortest_float(double d, bool real, char *buf, size_t size) {
+  if (!isfinite(d)) return (size_t)snprintf(buf, size, "%g", d);
+  int digits = 17;
+  for (int p = 1; p <= 17; p++) {
+    snprintf(buf, size, "%.*e", p - 1, d);
+    if (real ? strtof(buf, NULL) == (float)d : strtod(buf, NULL) == d) {
+      digits = p;
+      break;
+    }
+  }
+  snprintf(buf, size, "%.*e", digits - 1, d);
+  const char *e = strchr(buf, 'e');
+  int exp = e ? atoi(e + 1) : 0;
+  if (exp >= -5 && exp < 16) {
+    int decimals = digits - 1 - exp;
+    return (size_t)snprintf(buf, size, "%.*f", decimals > 0 ? decimals : 0, d);
+  }
+  return strlen(buf);
+}
+
 size_t core_value_format(const core_value *v, char *buf, size_t size) {
   char tmp[96];
   const char *text = tmp;
@@ -135,7 +160,7 @@ size_t core_value_format(const core_value *v, char *buf, size_t size) {
         break;
       case CORE_T_REAL:
       case CORE_T_DOUBLE:
-        len = (size_t)snprintf(tmp, sizeof tmp, "%.17g", v->u.d);
+        len = shortest_float(v->u.d, v->type.id == CORE_T_REAL, tmp, sizeof tmp);
         break;
       case CORE_T_DATE:
         len = core_date_format((int32_t)v->u.i, tmp);

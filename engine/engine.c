@@ -298,7 +298,6 @@ static int run_ddl(sluice_engine *e, plan_ctx *ctx, const parse_stmt *st) {
   plan_stmt *ps = NULL;
   bool own = !catalog_in_transaction(e->cat);
   if (own && catalog_begin(e->cat, &e->err)) return e->err.code;
-  rt_lock(e->rt);
   int rc = plan_execute(ctx, st, &ps, &e->err);
   if (!rc) rc = rt_sync(e->rt, &e->err);
   if (rc && !e->err.location && st->loc.off >= 0) core_error_at(&e->err, st->loc.off);
@@ -309,8 +308,6 @@ static int run_ddl(sluice_engine *e, plan_ctx *ctx, const parse_stmt *st) {
     else
       rc = catalog_commit(e->cat, &e->err);
   }
-  if (!rc && e->test_clock) rc = rt_step(e->rt, &e->err);
-  rt_unlock(e->rt);
   return rc;
 }
 
@@ -347,14 +344,30 @@ int sluice_exec(sluice_engine *e, const char *sql, sluice_row_fn cb, void *arg) 
   int rc = parse_script_text(e->arena, sql, strlen(sql), &script, &e->err);
   if (rc) return fail(e, sql);
   rows r = {.cb = cb, .arg = arg};
+  /* The whole script is deployed before any job runs (the worker waits on the lock), so
+   * an input and the pumps created with it start together, as an application does. */
+  rt_lock(e->rt);
   for (int i = 0; i < script.n; i++) {
     rc = run_stmt(e, &r, script.stmts[i]);
     if (rc == SLUICE_OK && core_arena_oom(e->arena))
       rc = core_error_set(&e->err, SLUICE_NOMEM, "out of memory");
-    if (rc) {
-      e->err.code = rc;
-      return fail(e, script.text);
+    if (rc) break;
+  }
+  /* with a test clock the jobs run now, also after a failing statement (what the
+   * statements before it started runs) */
+  if (e->test_clock) {
+    core_error serr;
+    core_error_clear(&serr);
+    int src = rt_step(e->rt, &serr);
+    if (!rc && src) {
+      rc = src;
+      e->err = serr;
     }
+  }
+  rt_unlock(e->rt);
+  if (rc) {
+    e->err.code = rc;
+    return fail(e, script.text);
   }
   core_error_clear(&e->err); /* a success leaves no error, whatever lookups missed */
   return SLUICE_OK;

@@ -144,6 +144,8 @@ struct runtime {
   core_arena *scratch; /* one step's reads */
   stream_buf enc;      /* row encoding buffer */
   stream_buf text;     /* JSON/CSV rendering buffer */
+  char hex[STREAM_DATA_ROW_MAX + 1]; /* error_stream DATA_ROW */
+  char row_text[STREAM_DATA_ROW_MAX / 2];
   pthread_t worker;
   bool worker_running;
   volatile bool worker_stop;
@@ -400,7 +402,12 @@ static int open_stream(runtime *rt, const catalog_relation *r, core_error *err) 
   if (rc) return rc;
   stream_release(s->h);
   s->h = h;
-  return SLUICE_OK;
+  /* readers through the Kinesis API render the rows as JSON with this schema */
+  stream_buf sb = {0};
+  rc = stream_schema_encode(s->ncols, (const char *const *)s->names, s->types, &sb);
+  if (!rc) rc = stream_set_attr(h, STREAM_ATTR_SCHEMA, sb.data, sb.len, err);
+  stream_buf_free(&sb);
+  return rc ? (err->code ? rc : oom(err)) : SLUICE_OK;
 }
 
 /* ======================================================== error_stream == */
@@ -417,7 +424,7 @@ static void error_row(runtime *rt, const char *name, const char *message, int64_
   int64_t now = core_clock_now(rt->clock);
   if (now < s->last_rowtime) now = s->last_rowtime;
   b->rowtime[0] = now;
-  static char hex[STREAM_DATA_ROW_MAX + 1];
+  char *hex = rt->hex;
   hex[stream_hex_encode(data, n, hex, STREAM_DATA_ROW_MAX)] = 0;
   core_value v[7];
   memset(v, 0, sizeof v);
@@ -473,12 +480,36 @@ static size_t row_text(const core_batch *b, int row, char *buf, size_t cap) {
 static void pump_row_error(void *arg, const char *name, const char *message, const core_batch *b,
                            int row) {
   rt_pump *p = arg;
-  static char text[24576];
-  size_t n = row_text(b, row, text, sizeof text);
+  char *text = p->rt->row_text;
+  size_t n = row_text(b, row, text, sizeof p->rt->row_text);
   error_row(p->rt, name, message, b->rowtime[row], (const uint8_t *)text, n, p->name);
 }
 
 /* =============================================================== pumps == */
+
+/* A string value assigned to a CHAR(n) / VARCHAR(n) column: cut to n characters, and a
+ * CHAR blank-padded to n (spec 2.1, 8.22c). */
+static int fit_string(core_batch *b, int col, int row, core_type t) {
+  core_vec *v = &b->cols[col];
+  if (v->null[row] || t.precision <= 0) return SLUICE_OK;
+  core_str *x = &v->u.s[row];
+  uint32_t chars = 0, i = 0;
+  while (i < x->n && chars < (uint32_t)t.precision) {
+    unsigned char c = (unsigned char)x->p[i];
+    i += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    chars++;
+  }
+  if (i < x->n) x->n = i; /* cut at a character boundary */
+  if (t.id == CORE_T_CHAR && chars < (uint32_t)t.precision) {
+    uint32_t pad = (uint32_t)t.precision - chars;
+    char *p = core_arena_alloc(b->heap, x->n + pad);
+    if (!p) return SLUICE_NOMEM;
+    memcpy(p, x->p, x->n);
+    memset(p + x->n, ' ', pad);
+    *x = (core_str){p, x->n + pad};
+  }
+  return SLUICE_OK;
+}
 
 static int sink_push(exec_op *op, int port, core_batch *b, core_error *err) {
   rt_sink *sk = (rt_sink *)op;
@@ -488,6 +519,10 @@ static int sink_push(exec_op *op, int port, core_batch *b, core_error *err) {
   int live = core_batch_live(b);
   for (int k = 0; k < live; k++) {
     int row = core_batch_row(b, k);
+    for (int c = 0; c < t->ncolumns && c < b->ncols; c++)
+      if (core_type_is_string(t->columns[c].type.id) &&
+          fit_string(b, c, row, t->columns[c].type))
+        return oom(err);
     bool bad = false;
     for (int c = 0; c < t->ncolumns && c < b->ncols && !bad; c++)
       if (t->columns[c].type.not_null && b->cols[c].null[row]) {

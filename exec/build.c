@@ -630,6 +630,46 @@ static int build_join(builder *B, const plan_rel *r, node *n) {
   return SLUICE_OK;
 }
 
+/* TABLE(f(CURSOR(query), constants...)): the cursor's pipeline, then the function. */
+static int build_table_func(builder *B, const plan_rel *r, node *n) {
+  int rc = build_query(B, r->query, n);
+  if (rc) return rc;
+  const plan_query *q = r->query;
+  core_value *args = core_arena_zalloc(B->arena, sizeof *args * (size_t)(r->nargs + 1));
+  const char **in_names = core_arena_alloc(B->arena, sizeof *in_names * (size_t)(q->ncolumns + 1));
+  core_type *out_types = core_arena_alloc(B->arena, sizeof *out_types * (size_t)(r->ncolumns + 1));
+  const char **out_names = core_arena_alloc(B->arena, sizeof *out_names * (size_t)(r->ncolumns + 1));
+  if (!args || !in_names || !out_types || !out_names) return oom(B);
+  for (int i = 0; i < r->nargs; i++) {
+    const plan_expr *a = r->args[i];
+    if (a->kind != PLAN_E_LITERAL)
+      return core_error_set(B->err, SLUICE_UNSUPPORTED,
+                            "the arguments of %s after the cursor must be literals", r->fn->name);
+    args[i] = a->u.value;
+  }
+  for (int i = 0; i < q->ncolumns; i++) in_names[i] = q->columns[i].name;
+  for (int i = 0; i < r->ncolumns; i++) {
+    out_types[i] = r->columns[i].type;
+    out_names[i] = r->columns[i].name;
+  }
+  exec_tablefn_config c = {.fn = r->fn,
+                           .ninput = q->ncolumns,
+                           .input_types = n->types,
+                           .input_names = in_names,
+                           .nargs = r->nargs,
+                           .args = args,
+                           .nout = r->ncolumns,
+                           .out_types = out_types,
+                           .out_names = out_names,
+                           .seed = 0x51CE5EEDULL};
+  if ((rc = node_then(B, n, exec_tablefn_new(B->ctx, &c, B->err)))) return rc;
+  n->ncols = r->ncolumns;
+  n->types = out_types;
+  n->lay.n = 0;
+  n->lay.nleaves = 0;
+  return lay_leaf(&n->lay, r, 0, -1) ? oom(B) : SLUICE_OK;
+}
+
 static int build_from(builder *B, const plan_rel *r, node *n) {
   switch (r->kind) {
   case PLAN_R_STREAM:
@@ -648,8 +688,7 @@ static int build_from(builder *B, const plan_rel *r, node *n) {
                           "a query over a reference table alone is not a stream: join it with "
                           "a stream");
   case PLAN_R_TABLE_FUNC:
-    return core_error_set(B->err, SLUICE_UNSUPPORTED, "table function %s is not available yet",
-                          r->fn ? r->fn->name : "?");
+    return build_table_func(B, r, n);
   }
   return core_error_set(B->err, SLUICE_INTERNAL, "internal: unknown relation kind");
 }
@@ -1194,7 +1233,10 @@ int exec_build_insert(const plan_insert *ins, exec_ctx *ctx, const exec_build_en
         core_type st = n.types[from];
         e = col_ref(&B, &tmp, st, from);
         bool same = e && st.id == tt.id && st.precision == tt.precision && st.scale == tt.scale;
-        if (e && !same) e = cast_to(&B, e, tt);
+        /* a string into a string column is cut or blank-padded to the column's length where
+         * rows are written (spec 8.22c, gap 9: assignment truncates), not CAST */
+        bool strings = core_type_is_string(st.id) && core_type_is_string(tt.id);
+        if (e && !same && !strings) e = cast_to(&B, e, tt);
       }
       if (!e) {
         rc = oom(&B);

@@ -302,6 +302,27 @@ int exec_sort_set_key_of_time(exec_op *op, int (*key_of_time)(void *arg, int64_t
                               void *arg);
 int exec_key_of_time_rowtime(void *arg, int64_t t, core_value *out);
 
+/* ---- table functions (tablefn.c): FROM TABLE(f(CURSOR(query), args...)) ---- */
+
+typedef struct exec_tablefn_config {
+  const fn_def *fn; /* RANDOM_CUT_FOREST, HOTSPOTS, TOP_K_ITEMS_TUMBLING, ... */
+  int ninput;       /* the cursor query's columns: what pushed batches hold */
+  const core_type *input_types;
+  const char *const *input_names;
+  int nargs; /* the arguments after the cursor, constants (literals) */
+  const core_value *args;
+  int nout; /* the relation's columns, as the binder made them (planner/binder.c
+             * bind_table_func): the cursor's columns then the function's, or only the
+             * function's (TOP_K_ITEMS_TUMBLING, COUNT_DISTINCT_ITEMS_TUMBLING) */
+  const core_type *out_types;
+  const char *const *out_names;
+  uint64_t seed; /* randomness, so that a run can be repeated exactly */
+} exec_tablefn_config;
+
+/* The operator of a table function; SLUICE_UNSUPPORTED `table function NAME is not
+ * available yet` for one that has none. */
+exec_op *exec_tablefn_new(exec_ctx *ctx, const exec_tablefn_config *c, core_error *err);
+
 /* ---- streaming DISTINCT (distinct.c) ---- */
 
 /* Passes a row the first time its ncols values are seen while the monotonic columns keys[]

@@ -59,8 +59,19 @@ typedef struct sl_part {
 #define DQ_INLINE 2
 typedef enum sl_kind { SL_INVERTIBLE, SL_MIN, SL_MAX, SL_NONNULL, SL_HEAD, SL_ROW } sl_kind;
 
+/* Specialized deque loops (8-byte values) and the rest. */
+typedef enum sl_fast {
+  SL_FAST_NONE, /* invertible: the kernels' business */
+  SL_FAST_MIN_I,
+  SL_FAST_MAX_I,
+  SL_FAST_MIN_D,
+  SL_FAST_MAX_D,
+  SL_FAST_GENERAL,
+} sl_fast;
+
 typedef struct sl_agg {
   sl_kind kind;
+  sl_fast fast;
   int vslot;  /* value slot in the ring, -1: none (COUNT(*)) */
   int dq;     /* deque index, -1: none */
   bool first; /* SL_NONNULL: FIRST_VALUE (front), else LAST_VALUE (back) */
@@ -87,14 +98,13 @@ typedef struct slide {
   char *vrepr;  /* [nv] */
   core_type *vtype;
   size_t *vsize;    /* [nv] 8 or 16 */
-  size_t *val_pre;  /* [nv] */
-  size_t *null_pre; /* [nv] */
-  size_t rt_pre;
+  size_t *val_off;  /* [nv] offset of each value in a ring entry */
+  size_t esize;     /* ring entry: [ROWTIME 8][null byte per slot, to 8][values] */
   int ndq;
   int *dq_slot;    /* [ndq] the value slot a deque holds */
   size_t *dq_pre;  /* [ndq] */
   size_t *dq_size; /* [ndq] entry bytes: 16 (8-byte values) or 32 */
-  size_t hdr, row_bytes;
+  size_t hdr, dq_bytes; /* deque entries per ring slot: sum of dq_size */
   bool any_invertible, any_string, any_positional;
 
   sl_part *parts; /* [pcap] by partition id */
@@ -127,14 +137,21 @@ typedef struct slide {
 
 /* ---------------------------------------------------------------- block -- */
 
-static inline int64_t *rt_col(const slide *s, const sl_part *p) {
-  return (int64_t *)(void *)(p->block + s->hdr + p->cap * s->rt_pre);
+/* Ring entries are row-major: a row's ROWTIME, null flags and values share a cache line
+ * (or two), which is what evicting and appending touch. */
+static inline unsigned char *entry(const slide *s, const sl_part *p, uint64_t q) {
+  return p->block + s->hdr + (q & (p->cap - 1)) * s->esize;
+}
+static inline int64_t rt_at(const slide *s, const sl_part *p, uint64_t q) {
+  int64_t t;
+  memcpy(&t, entry(s, p, q), sizeof t);
+  return t;
 }
 static inline unsigned char *val_at(const slide *s, const sl_part *p, int v, uint64_t q) {
-  return p->block + s->hdr + p->cap * s->val_pre[v] + (q & (p->cap - 1)) * s->vsize[v];
+  return entry(s, p, q) + s->val_off[v];
 }
 static inline uint8_t *null_at(const slide *s, const sl_part *p, int v, uint64_t q) {
-  return p->block + s->hdr + p->cap * s->null_pre[v] + (q & (p->cap - 1));
+  return entry(s, p, q) + 8 + v;
 }
 /* Deque d's positions: [0] front, [1] back + 1 (32-bit counters: only differences and
  * the low bits are used, so they may wrap). */
@@ -142,7 +159,7 @@ static inline uint32_t *dq_pos(sl_part *p, int d) {
   return d < DQ_INLINE ? &p->dq[2 * d] : (uint32_t *)(void *)p->block + 2 * (d - DQ_INLINE);
 }
 static inline unsigned char *dq_at(const slide *s, const sl_part *p, int d, uint32_t pos) {
-  return p->block + s->hdr + p->cap * s->dq_pre[d] + (pos & (p->cap - 1)) * s->dq_size[d];
+  return p->block + s->hdr + p->cap * (s->esize + s->dq_pre[d]) + (pos & (p->cap - 1)) * s->dq_size[d];
 }
 static inline uint64_t dq_seq(const unsigned char *e) {
   uint64_t q;
@@ -177,17 +194,12 @@ static int ring_grow(slide *s, sl_part *p) {
   while (cap < used + 1) cap *= 2;
   sl_part np = *p;
   np.cap = cap;
-  np.block = aligned_alloc(64, (s->hdr + (size_t)cap * s->row_bytes + 63) & ~(size_t)63);
+  np.block = aligned_alloc(64, (s->hdr + (size_t)cap * (s->esize + s->dq_bytes) + 63) & ~(size_t)63);
   if (!np.block) return SLUICE_NOMEM;
   if (p->cap) {
     memcpy(np.block, p->block, s->hdr);
-    for (uint64_t q = p->reclaim; q < p->tail; q++) {
-      rt_col(s, &np)[q & (cap - 1)] = rt_col(s, p)[q & (p->cap - 1)];
-      for (int v = 0; v < s->nv; v++) {
-        memcpy(val_at(s, &np, v, q), val_at(s, p, v, q), s->vsize[v]);
-        *null_at(s, &np, v, q) = *null_at(s, p, v, q);
-      }
-    }
+    for (uint64_t q = p->reclaim; q < p->tail; q++)
+      memcpy(entry(s, &np, q), entry(s, p, q), s->esize);
     for (int d = 0; d < s->ndq; d++) {
       uint32_t *pos = dq_pos(p, d);
       for (uint32_t x = pos[0]; x != pos[1]; x++)
@@ -205,7 +217,7 @@ static int ring_grow(slide *s, sl_part *p) {
 static int ring_append(slide *s, sl_part *p, const core_batch *b, int r) {
   if (ring_grow(s, p)) return SLUICE_NOMEM;
   uint64_t q = p->tail;
-  rt_col(s, p)[q & (p->cap - 1)] = b->rowtime[r];
+  memcpy(entry(s, p, q), &b->rowtime[r], sizeof(int64_t));
   for (int v = 0; v < s->nv; v++) {
     const core_vec *c = &b->cols[s->vcol[v]];
     unsigned char *x = val_at(s, p, v, q);
@@ -244,18 +256,14 @@ static int ring_append(slide *s, sl_part *p, const core_batch *b, int r) {
  * the deques. */
 static inline void prefetch_part(const slide *s, sl_part *p) {
   if (!p->cap) return;
-  uint64_t m = p->cap - 1;
-  if (s->ndq > DQ_INLINE) __builtin_prefetch(p->block);
-  __builtin_prefetch(&rt_col(s, p)[p->head & m]);
-  __builtin_prefetch(&rt_col(s, p)[p->tail & m], 1);
-  for (int v = 0; v < s->nv; v++) {
-    __builtin_prefetch(val_at(s, p, v, p->tail), 1);
-    __builtin_prefetch(null_at(s, p, v, p->tail), 1);
-    if (s->any_invertible) __builtin_prefetch(val_at(s, p, v, p->head));
-  }
+  if (s->ndq > DQ_INLINE) WIN_PREFETCH(p->block);
+  /* lines, not entries: an entry may straddle two, the second is usually the next row's */
+  WIN_PREFETCH(entry(s, p, p->head));
+  WIN_PREFETCH(entry(s, p, p->tail));
   for (int d = 0; d < s->ndq && d < DQ_INLINE; d++) {
-    __builtin_prefetch(dq_at(s, p, d, p->dq[2 * d]));
-    __builtin_prefetch(dq_at(s, p, d, p->dq[2 * d + 1] - 1), 1);
+    const unsigned char *f = dq_at(s, p, d, p->dq[2 * d]);
+    WIN_PREFETCH(f);
+    WIN_PREFETCH(dq_at(s, p, d, p->dq[2 * d + 1]));
   }
 }
 
@@ -387,10 +395,14 @@ static inline int record_removed(slide *s, const sl_part *p, uint32_t id, uint64
   size_t m = s->nrem++;
   s->rem_pid[m] = id;
   s->rem_seq[m] = q;
+  const unsigned char *e = entry(s, p, q);
   for (int v = 0; v < s->nv; v++) {
     core_vec *x = &s->remv[v];
-    x->null[m] = *null_at(s, p, v, q);
-    memcpy((unsigned char *)x->u.i + m * s->vsize[v], val_at(s, p, v, q), s->vsize[v]);
+    x->null[m] = e[8 + v];
+    if (s->vsize[v] == 8)
+      memcpy(&x->u.i[m], e + s->val_off[v], 8);
+    else
+      memcpy(&x->u.dec[m], e + s->val_off[v], 16);
   }
   return SLUICE_OK;
 }
@@ -481,45 +493,117 @@ static inline int cmp_value(char repr, const unsigned char *a, const unsigned ch
   }
 }
 
+/* One deque of one partition, resolved once per row. */
+typedef struct dq_view {
+  unsigned char *base; /* entry 0 */
+  uint32_t mask;
+  uint32_t *pos; /* [0] front, [1] back + 1 */
+} dq_view;
+
+static inline dq_view dq_view_of(const slide *s, sl_part *p, int d) {
+  dq_view v = {p->block + s->hdr + p->cap * (s->esize + s->dq_pre[d]), p->cap - 1, dq_pos(p, d)};
+  return v;
+}
+
+/* The deque of 8-byte values of a MIN (keep = -1) or MAX (keep = 1) of integers (T =
+ * int64_t) or doubles (T = double): front out of the frame, back entries that can no longer
+ * be the extreme, then the row; the answer is the front. 16-byte entries [seq][value]. */
+#define DQ_MINMAX_8(T)                                                                             \
+  do {                                                                                             \
+    uint32_t *pos = dv.pos;                                                                        \
+    while (pos[0] != pos[1] && dq_seq(dv.base + (size_t)(pos[0] & dv.mask) * 16) < p->head)        \
+      pos[0]++;                                                                                    \
+    if (!e[8 + v]) {                                                                               \
+      T x;                                                                                         \
+      memcpy(&x, e + s->val_off[v], 8);                                                            \
+      while (pos[0] != pos[1]) {                                                                   \
+        T y;                                                                                       \
+        memcpy(&y, dv.base + (size_t)((pos[1] - 1) & dv.mask) * 16 + 8, 8);                        \
+        if (keep < 0 ? y < x : y > x) break;                                                       \
+        pos[1]--;                                                                                  \
+      }                                                                                            \
+      unsigned char *w = dv.base + (size_t)(pos[1] & dv.mask) * 16;                                \
+      memcpy(w, &q, 8);                                                                            \
+      memcpy(w + 8, &x, 8);                                                                        \
+      pos[1]++;                                                                                    \
+    }                                                                                              \
+    if (pos[0] == pos[1]) {                                                                        \
+      out->null[r] = 1;                                                                            \
+    } else {                                                                                       \
+      out->null[r] = 0;                                                                            \
+      memcpy(&out->u.i[r], dv.base + (size_t)(pos[0] & dv.mask) * 16 + 8, 8);                     \
+    }                                                                                              \
+  } while (0)
+
+/* Any deque (any representation, MIN / MAX / non-NULL queue), through cmp_value. */
+static void dq_general(const slide *s, const sl_agg *a, sl_part *p, const unsigned char *e,
+                       uint64_t q, core_vec *out, int r) {
+  int v = a->vslot, d = a->dq;
+  char repr = s->vrepr[v];
+  uint32_t *pos = dq_pos(p, d);
+  while (pos[0] != pos[1] && dq_seq(dq_at(s, p, d, pos[0])) < p->head) pos[0]++;
+  if (!e[8 + v]) {
+    const unsigned char *x = e + s->val_off[v]; /* the ring's copy */
+    if (a->kind != SL_NONNULL) {
+      /* values that can no longer be the extreme leave from the back */
+      int keep = a->kind == SL_MIN ? -1 : 1;
+      while (pos[0] != pos[1] &&
+             cmp_value(repr, dq_val(s, d, dq_at(s, p, d, pos[1] - 1)), x) != keep)
+        pos[1]--;
+    }
+    unsigned char *w = dq_at(s, p, d, pos[1]);
+    memcpy(w, &q, 8);
+    if (s->vsize[v] == 8)
+      memcpy(dq_val(s, d, w), x, 8);
+    else
+      memcpy(dq_val(s, d, w), x, 16);
+    pos[1]++;
+  }
+  if (pos[0] == pos[1]) {
+    out->null[r] = 1;
+    return;
+  }
+  uint32_t at = a->kind == SL_NONNULL && !a->first ? pos[1] - 1 : pos[0];
+  put_value(repr, dq_val(s, d, dq_at(s, p, d, at)), out, r);
+}
+
 /* MIN / MAX / FIRST_VALUE / LAST_VALUE of row r (seq q, frame from head) in partition p. */
 static void ring_aggs_row(slide *s, sl_part *p, uint64_t q, int r) {
+  const unsigned char *e = entry(s, p, q);
   for (int j = 0; j < s->naggs; j++) {
     const sl_agg *a = &s->sa[j];
-    if (a->kind == SL_INVERTIBLE) continue;
     core_vec *out = &s->aggout->cols[j];
-    int v = a->vslot, d = a->dq;
-    char repr = s->vrepr[v];
+    int v = a->vslot;
+    switch (a->fast) {
+      case SL_FAST_NONE:
+        continue;
+      case SL_FAST_MIN_I:
+      case SL_FAST_MAX_I: {
+        dq_view dv = dq_view_of(s, p, a->dq);
+        int keep = a->fast == SL_FAST_MIN_I ? -1 : 1;
+        DQ_MINMAX_8(int64_t);
+        continue;
+      }
+      case SL_FAST_MIN_D:
+      case SL_FAST_MAX_D: {
+        dq_view dv = dq_view_of(s, p, a->dq);
+        int keep = a->fast == SL_FAST_MIN_D ? -1 : 1;
+        DQ_MINMAX_8(double);
+        continue;
+      }
+      default:
+        break;
+    }
     if (a->kind == SL_HEAD || a->kind == SL_ROW) {
       /* RESPECT NULLS: the frame's first row, or the row itself */
       uint64_t at = a->kind == SL_HEAD ? p->head : q;
       if (*null_at(s, p, v, at))
         out->null[r] = 1;
       else
-        put_value(repr, val_at(s, p, v, at), out, r);
+        put_value(s->vrepr[v], val_at(s, p, v, at), out, r);
       continue;
     }
-    uint32_t *pos = dq_pos(p, d);
-    while (pos[0] != pos[1] && dq_seq(dq_at(s, p, d, pos[0])) < p->head) pos[0]++;
-    if (!*null_at(s, p, v, q)) {
-      const unsigned char *x = val_at(s, p, v, q); /* the ring's copy */
-      if (a->kind != SL_NONNULL) {
-        /* values that can no longer be the extreme leave from the back */
-        int keep = a->kind == SL_MIN ? -1 : 1;
-        while (pos[0] != pos[1] &&
-               cmp_value(repr, dq_val(s, d, dq_at(s, p, d, pos[1] - 1)), x) != keep)
-          pos[1]--;
-      }
-      unsigned char *e = dq_at(s, p, d, pos[1]);
-      memcpy(e, &q, 8);
-      memcpy(dq_val(s, d, e), x, s->vsize[v]);
-      pos[1]++;
-    }
-    if (pos[0] == pos[1]) {
-      out->null[r] = 1;
-      continue;
-    }
-    uint32_t at = a->kind == SL_NONNULL && !a->first ? pos[1] - 1 : pos[0];
-    put_value(repr, dq_val(s, d, dq_at(s, p, d, at)), out, r);
+    dq_general(s, a, p, e, q, out, r);
   }
 }
 
@@ -533,7 +617,7 @@ static int phase_a(slide *s, const core_batch *b, const uint16_t *rows, int live
   s->nrem = 0;
   bool keep_removed = s->any_invertible;
   for (int k = 0; k < live; k++) {
-    if (k + 2 * AHEAD < live) __builtin_prefetch(&s->parts[s->pid[k + 2 * AHEAD]]);
+    if (k + 2 * AHEAD < live) WIN_PREFETCH(&s->parts[s->pid[k + 2 * AHEAD]]);
     if (k + AHEAD < live) prefetch_part(s, &s->parts[s->pid[k + AHEAD]]);
     int r = rows ? rows[k] : k;
     uint32_t id = s->pid[k];
@@ -543,9 +627,7 @@ static int phase_a(slide *s, const core_batch *b, const uint16_t *rows, int live
     if (s->frame == EXEC_FRAME_RANGE) {
       int64_t lo = t - s->range_ms;
       if (p->cap) {
-        const int64_t *rt = rt_col(s, p);
-        uint64_t m = p->cap - 1;
-        while (p->head < p->tail && rt[p->head & m] < lo) {
+        while (p->head < p->tail && rt_at(s, p, p->head) < lo) {
           if (keep_removed && record_removed(s, p, id, p->head)) goto oom;
           p->head++;
         }
@@ -632,6 +714,7 @@ static int slide_push(exec_op *op, int port, core_batch *b, core_error *err) {
     rows = s->selc;
   }
   core_batch_reset(s->aggout);
+  for (int j = 0; j < s->naggs; j++) memset(s->bad[j], 0, (size_t)b->n);
   if ((rc = phase_a(s, b, rows, live, err))) goto out;
   if ((rc = run_kernels(s, b, rows, live, err))) goto out;
 
@@ -695,8 +778,7 @@ static void slide_free(exec_op *op) {
   free(s->vrepr);
   free(s->vtype);
   free(s->vsize);
-  free(s->val_pre);
-  free(s->null_pre);
+  free(s->val_off);
   free(s->dq_slot);
   free(s->dq_pre);
   free(s->dq_size);
@@ -767,29 +849,36 @@ static int plan_aggs(slide *s, const exec_slide_config *c, core_error *err) {
                             s->aggs[j].fn->name);
     }
     if (a->dq >= 0) s->dq_slot[a->dq] = a->vslot;
+    a->fast = SL_FAST_GENERAL;
+    char rp = s->vrepr[a->vslot];
+    if (a->kind == SL_MIN || a->kind == SL_MAX) {
+      bool mn = a->kind == SL_MIN;
+      if (rp == 'i') a->fast = mn ? SL_FAST_MIN_I : SL_FAST_MAX_I;
+      if (rp == 'd') a->fast = mn ? SL_FAST_MIN_D : SL_FAST_MAX_D;
+    }
   }
   return SLUICE_OK;
 }
 
-/* The block layout: 16-byte-aligned columns first (32- and 16-byte entries), then the
- * 8-byte ones, the null bytes last; with cap >= 16 every column stays aligned. */
+/* The block layout: [positions of deques 2.., to 64 bytes][cap ring entries][deque 0: cap
+ * entries][deque 1] ...; 32-byte deque entries first so that all stay 16-byte aligned. */
 static void plan_layout(slide *s) {
-  s->hdr = s->ndq ? ((size_t)s->ndq * 16 + 63) & ~(size_t)63 : 0;
+  s->hdr = s->ndq > DQ_INLINE ? ((size_t)(s->ndq - DQ_INLINE) * 8 + 63) & ~(size_t)63 : 0;
+  size_t off = 8 + (((size_t)s->nv + 7) & ~(size_t)7);
+  for (int v = 0; v < s->nv; v++) {
+    s->val_off[v] = off;
+    off += s->vsize[v];
+  }
+  s->esize = off;
   size_t pre = 0;
   for (int d = 0; d < s->ndq; d++) {
     s->dq_size[d] = s->vsize[s->dq_slot[d]] == 16 ? 32 : 16;
     if (s->dq_size[d] == 32) s->dq_pre[d] = pre, pre += 32;
   }
-  for (int v = 0; v < s->nv; v++)
-    if (s->vsize[v] == 16) s->val_pre[v] = pre, pre += 16;
   for (int d = 0; d < s->ndq; d++)
     if (s->dq_size[d] == 16) s->dq_pre[d] = pre, pre += 16;
-  s->rt_pre = pre;
-  pre += 8;
-  for (int v = 0; v < s->nv; v++)
-    if (s->vsize[v] == 8) s->val_pre[v] = pre, pre += 8;
-  for (int v = 0; v < s->nv; v++) s->null_pre[v] = pre, pre += 1;
-  s->row_bytes = pre;
+  s->dq_bytes = pre;
+  /* dq_at() adds cap * esize: keep the deques 16-byte aligned (cap >= 16) */
 }
 
 exec_op *exec_slide_new(exec_ctx *ctx, const exec_slide_config *c, core_error *err) {
@@ -829,8 +918,7 @@ exec_op *exec_slide_new(exec_ctx *ctx, const exec_slide_config *c, core_error *e
   s->vrepr = calloc(na, 1);
   s->vtype = calloc(na, sizeof *s->vtype);
   s->vsize = calloc(na, sizeof *s->vsize);
-  s->val_pre = calloc(na, sizeof *s->val_pre);
-  s->null_pre = calloc(na, sizeof *s->null_pre);
+  s->val_off = calloc(na, sizeof *s->val_off);
   s->dq_slot = calloc(na, sizeof *s->dq_slot);
   s->dq_pre = calloc(na, sizeof *s->dq_pre);
   s->dq_size = calloc(na, sizeof *s->dq_size);
@@ -839,8 +927,8 @@ exec_op *exec_slide_new(exec_ctx *ctx, const exec_slide_config *c, core_error *e
   s->view.sel_buf = malloc(sizeof *s->view.sel_buf * 65536);
   s->view.ncols = c->ninput + c->naggs;
   int rc = SLUICE_OK;
-  if (!s->aggs || !s->sa || !s->vcol || !s->vrepr || !s->vtype || !s->vsize || !s->val_pre ||
-      !s->null_pre || !s->dq_slot || !s->dq_pre || !s->dq_size || !s->bad || !s->view_cols ||
+  if (!s->aggs || !s->sa || !s->vcol || !s->vrepr || !s->vtype || !s->vsize || !s->val_off ||
+      !s->dq_slot || !s->dq_pre || !s->dq_size || !s->bad || !s->view_cols ||
       !s->view.sel_buf)
     rc = core_error_set(err, SLUICE_NOMEM, "out of memory");
   if (!rc) {

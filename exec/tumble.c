@@ -305,6 +305,8 @@ static int tumble_push(exec_op *op, int port, core_batch *b, core_error *err) {
   const core_vec *tk = &b->cols[t->time_col];
   t->npend = 0;
   for (int k = 0; k < live; k++) {
+    /* the key table slot of a row ahead, guessing it falls in the same window */
+    if (k + 8 < live && t->cache) win_keys_prefetch(&t->keys, win_keys_mix(t->hash[k + 8], t->cache->tag));
     int r = rows ? rows[k] : k;
     int64_t rt = b->rowtime[r];
     tb_window *w;

@@ -407,6 +407,9 @@ int win_aggs_add(win_aggs *a, const core_batch *b, const uint32_t *rows, const u
 }
 
 void win_report_bad(exec_ctx *ctx, core_batch *out, const win_aggs *a, uint8_t *const *bad) {
+  bool some = false; /* the common case: nothing to report, found by memchr */
+  for (int j = 0; j < a->n && !some; j++) some = memchr(bad[j], 1, (size_t)out->n) != NULL;
+  if (!some) return;
   int live = core_batch_live(out);
   /* collect first: exec_row_error narrows the selection as we go */
   uint16_t small[64], *rows = small;

@@ -60,9 +60,18 @@ static inline uint64_t win_keys_mix(uint64_t h, uint64_t tag) {
   return x ^ (x >> 31);
 }
 
+/* Starts loading the cache line of addr. An asm statement rather than __builtin_prefetch:
+ * GCC 12 drops builtin prefetches of inlined helpers whose addresses come from loads (seen
+ * in slide.c), and these are the whole point of the loops that issue them. */
+#if defined(__x86_64__) || defined(__i386__)
+#define WIN_PREFETCH(addr) __asm__ volatile("prefetcht0 %0" : : "m"(*(const char *)(addr)))
+#else
+#define WIN_PREFETCH(addr) __builtin_prefetch(addr)
+#endif
+
 /* Starts loading the table slot of full hash hh (call a few rows ahead of the find). */
 static inline void win_keys_prefetch(const win_keys *k, uint64_t hh) {
-  __builtin_prefetch(&k->tab[(uint32_t)hh & k->tmask]);
+  WIN_PREFETCH(&k->tab[(uint32_t)hh & k->tmask]);
 }
 
 int win_keys_init(win_keys *k, int nkeys, const int *cols, const core_type *types,
@@ -116,7 +125,8 @@ int win_aggs_add(win_aggs *a, const core_batch *b, const uint32_t *rows, const u
 int64_t win_add_months(int64_t t, int32_t months);
 
 /* Reports every live row r of out with bad[j][r] set for some aggregate j (its result
- * does not fit the result type) as a FunctionError, which deselects it. */
+ * does not fit the result type) as a FunctionError, which deselects it. bad[j][0..out->n)
+ * must hold 0 or 1 (rows that are not live: 0 or stale flags, which only cost time). */
 void win_report_bad(exec_ctx *ctx, core_batch *out, const win_aggs *a, uint8_t *const *bad);
 
 #endif /* SLUICE_EXEC_WINDOW_INT_H */

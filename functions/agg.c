@@ -69,6 +69,7 @@ struct fn_agg_groups {
   int arg_scale;   /* DECIMAL argument scale, else 0 */
   bool var_samp;   /* VAR_SAMP / STDDEV_SAMP */
   bool var_sqrt;   /* STDDEV_* */
+  uint8_t fast;    /* put_fast's case, chosen once: see choose_fast() */
   uint32_t cap;    /* ids 0 .. cap-1 are valid */
   int64_t *cnt;    /* rows counted: COUNT, SUM/AVG/ANY/EVERY non-null values */
   core_i128 *xsum; /* exact sums */
@@ -151,6 +152,8 @@ bad_result: {
 }
 }
 
+static uint8_t choose_fast(const fn_agg_groups *g);
+
 int fn_agg_groups_new(const fn_agg_spec *s, fn_agg_groups **out, core_error *err) {
   *out = NULL;
   if (!s->fn || s->fn->kind == FN_SCALAR || s->fn->kind == FN_TABLE)
@@ -166,6 +169,7 @@ int fn_agg_groups_new(const fn_agg_spec *s, fn_agg_groups **out, core_error *err
     free(g);
     return rc;
   }
+  g->fast = choose_fast(g);
   *out = g;
   return SLUICE_OK;
 }
@@ -475,12 +479,79 @@ static int put_result(const fn_agg_groups *g, uint32_t i, core_vec *out, int r, 
   return SLUICE_OK;
 }
 
+/* Which results put_fast() handles (chosen when the state is made). */
+enum { FAST_NONE, FAST_COUNT, FAST_EXACT_INT, FAST_APPROX_DOUBLE };
+
+static uint8_t choose_fast(const fn_agg_groups *g) {
+  core_type_id rt = (core_type_id)g->spec.result.id;
+  switch (g->kind) {
+    case K_COUNT_STAR:
+    case K_COUNT:
+      return rt == CORE_T_BIGINT ? FAST_COUNT : FAST_NONE;
+    case K_SUM_X:
+    case K_AVG_X:
+      return !g->arg_scale && core_type_is_integer(rt) ? FAST_EXACT_INT : FAST_NONE;
+    case K_SUM_D:
+    case K_AVG_D:
+      return rt == CORE_T_DOUBLE ? FAST_APPROX_DOUBLE : FAST_NONE;
+    default:
+      return FAST_NONE;
+  }
+}
+
+/* The common results without the general conversion: exact sums and counts into a 64-bit
+ * integer type, approximate sums into DOUBLE. Returns false when it does not apply (the
+ * caller takes put_result). *fits as put_result. */
+static inline __attribute__((always_inline)) bool put_fast(const fn_agg_groups *g, uint32_t i,
+                                                           core_vec *out, int r, bool *fits) {
+  core_type_id rt = (core_type_id)out->type.id;
+  switch (g->fast) {
+    case FAST_COUNT:
+      out->null[r] = 0;
+      out->u.i[r] = g->cnt[i];
+      *fits = true;
+      return true;
+    case FAST_EXACT_INT: {
+      core_i128 v = g->xsum[i];
+      if (v < INT64_MIN || v > INT64_MAX) return false;
+      *fits = true;
+      if (!g->cnt[i]) {
+        out->null[r] = 1;
+        return true;
+      }
+      int64_t x = (int64_t)v;
+      if (g->kind == K_AVG_X) x /= g->cnt[i];
+      if (rt != CORE_T_BIGINT && !int_fits(rt, x)) {
+        out->null[r] = 1;
+        *fits = false;
+        return true;
+      }
+      out->null[r] = 0;
+      out->u.i[r] = x;
+      return true;
+    }
+    case FAST_APPROX_DOUBLE:
+      *fits = true;
+      if (!g->cnt[i]) {
+        out->null[r] = 1;
+        return true;
+      }
+      out->null[r] = 0;
+      out->u.d[r] = (g->dsum[i] + g->dcomp[i]) / (g->kind == K_AVG_D ? (double)g->cnt[i] : 1.0);
+      return true;
+    default:
+      return false;
+  }
+}
+
 int fn_agg_groups_result(const fn_agg_groups *g, const uint32_t *gids, size_t n, core_vec *out,
                          int row0, uint8_t *bad, core_arena *heap) {
   for (size_t k = 0; k < n; k++) {
     bool fits;
-    int rc = put_result(g, gids[k], out, row0 + (int)k, &fits, heap);
-    if (rc) return rc;
+    if (!put_fast(g, gids[k], out, row0 + (int)k, &fits)) {
+      int rc = put_result(g, gids[k], out, row0 + (int)k, &fits, heap);
+      if (rc) return rc;
+    }
     if (bad) bad[row0 + (int)k] = !fits;
   }
   return SLUICE_OK;
@@ -713,8 +784,10 @@ int fn_agg_groups_remove(fn_agg_groups *g, const core_vec *v, const uint32_t *ro
         break;                                                                                     \
       default: {                                                                                   \
         bool fits;                                                                                 \
-        int rc = put_result(g, i, out, (int)r, &fits, heap);                                       \
-        if (rc) return rc;                                                                         \
+        if (!put_fast(g, i, out, (int)r, &fits)) {                                                 \
+          int rc = put_result(g, i, out, (int)r, &fits, heap);                                     \
+          if (rc) return rc;                                                                       \
+        }                                                                                          \
         if (bad) bad[r] = !fits;                                                                   \
       }                                                                                            \
     }                                                                                              \
@@ -730,19 +803,29 @@ int fn_agg_groups_run(fn_agg_groups *g, const fn_agg_step *steps, size_t n, cons
       RUN_LOOP(g->cnt[i] += !add->null[r], g->cnt[i] -= !rem->null[r]);
       return SLUICE_OK;
     case K_SUM_X:
-    case K_AVG_X: {
-      char x = g->repr;
-      RUN_LOOP(
-          if (!add->null[r]) {
-            g->xsum[i] += exact_of(add, x, r);
-            g->cnt[i]++;
-          },
-          if (!rem->null[r]) {
-            g->xsum[i] -= exact_of(rem, x, r);
-            g->cnt[i]--;
-          });
+    case K_AVG_X:
+      if (g->repr == 'x') {
+        RUN_LOOP(
+            if (!add->null[r]) {
+              g->xsum[i] += add->u.dec[r];
+              g->cnt[i]++;
+            },
+            if (!rem->null[r]) {
+              g->xsum[i] -= rem->u.dec[r];
+              g->cnt[i]--;
+            });
+      } else {
+        RUN_LOOP(
+            if (!add->null[r]) {
+              g->xsum[i] += add->u.i[r];
+              g->cnt[i]++;
+            },
+            if (!rem->null[r]) {
+              g->xsum[i] -= rem->u.i[r];
+              g->cnt[i]--;
+            });
+      }
       return SLUICE_OK;
-    }
     case K_SUM_D:
     case K_AVG_D:
       RUN_LOOP(

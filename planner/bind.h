@@ -28,6 +28,8 @@ struct bind_scope {
   int nwindows;
   bind_clause clause;
   bool in_agg;  /* inside an aggregate call's arguments */
+  bool in_windowed; /* inside a windowed call's arguments (an aggregate there is over
+                     * the grouped rows: AVG(COUNT(*)) OVER (...)) */
   bool saw_agg; /* an aggregate call was bound in this scope */
   bool saw_window;
   /* CREATE FUNCTION body: parameters instead of relations */

@@ -881,25 +881,34 @@ static int bind_call(binder *b, bind_scope *s, const parse_expr *e, plan_expr **
                        "windowed aggregate expression is illegal in HAVING clause");
     if (s->clause != CL_SELECT && s->clause != CL_ORDER_BY)
       return bind_fail(b, e->loc, SLUICE_SEMANTIC, "windowed aggregate expression is illegal here");
-    if (s->in_agg)
+    if (s->in_agg || s->in_windowed)
       return bind_fail(b, e->loc, SLUICE_SEMANTIC, "aggregate function calls cannot be nested");
   }
-  bool saved = s->in_agg;
-  if (agg_call) s->in_agg = true;
+  bool saved = s->in_agg, saved_windowed = s->in_windowed;
+  /* an aggregate inside a windowed call is over the grouped rows, not nested */
+  if (agg_call && windowed) {
+    s->in_windowed = true;
+    s->in_agg = false;
+  } else if (agg_call) {
+    s->in_agg = true;
+  }
   for (int i = 0; i < n; i++) {
     const parse_expr *a = e->u.call.args.items[i];
     if (a->kind == PARSE_E_CURSOR) {
       s->in_agg = saved;
+      s->in_windowed = saved_windowed;
       return bind_fail(b, a->loc, SLUICE_SEMANTIC,
                        "CURSOR is only allowed as an argument of a table function");
     }
     int rc = bind_expr(b, s, a, &args[i]);
     if (rc) {
       s->in_agg = saved;
+      s->in_windowed = saved_windowed;
       return rc;
     }
   }
   s->in_agg = saved;
+  s->in_windowed = saved_windowed;
   if (!fn) {
     if (windowed || e->u.call.star || e->u.call.quantifier != PARSE_Q_NONE)
       return no_match(b, e, args, n);

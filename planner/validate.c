@@ -90,8 +90,13 @@ static int check_frame(binder *b, const parse_window *w, bool join) {
 int validate_agg_window(binder *b, plan_window *w) {
   const parse_window *src = w->src;
   if (w->stagger || !src) return SLUICE_OK;
-  if (w->norder > 0) {
-    const parse_order_item *oi = src->order_by.n ? src->order_by.items[0] : NULL;
+  /* [IMPL] `ORDER BY ROWTIME` in a sliding window, common in applications written for KDA,
+   * says what the window already is; accepted unless --strict */
+  const parse_order_item *first = src->order_by.n ? src->order_by.items[0] : NULL;
+  bool rowtime_order = w->norder == 1 && !b->ctx->strict && w->order[0]->kind == PLAN_E_ROWTIME &&
+                       first && first->dir != PARSE_SORT_DESC;
+  if (w->norder > 0 && !rowtime_order) {
+    const parse_order_item *oi = first;
     return bind_fail(b, oi ? oi->loc : src->loc, SLUICE_SEMANTIC,
                      "ORDER BY is not allowed in a windowed aggregation window");
   }

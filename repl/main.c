@@ -27,7 +27,7 @@ static void usage(FILE *out) {
                "                       the stream store and the Kinesis API server\n"
                "  run APP.sql [--data DIR] [--listen HOST:PORT] [--application NAME]\n"
                "                       deploy an application and run it, serving the API\n"
-               "  bench store|api|codec|window ...\n"
+               "  bench store|api|codec|window|pipeline|rcf ...\n"
                "                       built-in benchmarks (see `sluice bench NAME --help`)\n"
                "  test [--roundtrip] [--strict] FILE.slt ...\n"
                "                       run SQL logic test files (tests/slt/README.md)\n"
@@ -43,8 +43,10 @@ static int bench_main(int argc, char **argv) {
   if (argc >= 2 && strcmp(argv[1], "api") == 0) return bench_api_main(argc - 1, argv + 1);
   if (argc >= 2 && strcmp(argv[1], "codec") == 0) return bench_codec_main(argc - 1, argv + 1);
   if (argc >= 2 && strcmp(argv[1], "window") == 0) return bench_window_main(argc - 1, argv + 1);
+  if (argc >= 2 && strcmp(argv[1], "pipeline") == 0)
+    return bench_pipeline_main(argc - 1, argv + 1);
 #endif
-  fprintf(stderr, "sluice bench: choose a benchmark: store, api, codec or window\n");
+  fprintf(stderr, "sluice bench: choose a benchmark: store, api, codec, window, pipeline or rcf\n");
   return 2;
 }
 

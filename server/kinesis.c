@@ -1166,6 +1166,43 @@ static void act_get_iterator(kin_state *k, const cJSON *root, srv_reply *rp) {
   stream_release(h);
 }
 
+/* An in-application stream of the engine holds rows in the internal row codec, with its
+ * schema as a stream attribute: its records are given to readers as the JSON objects an
+ * output would write (spec 6.6). Other streams' records are left as they are. */
+int kin_render_rows(core_arena *arena, stream_handle *h, stream_read_result *res) {
+  void *schema;
+  size_t n;
+  core_error e;
+  core_error_clear(&e);
+  int rc = stream_get_attr(h, STREAM_ATTR_SCHEMA, arena, &schema, &n, &e);
+  if (rc == SLUICE_NOTFOUND) return SLUICE_OK;
+  int ncols;
+  const char **names;
+  core_type *types;
+  if (!rc) rc = stream_schema_decode(schema, n, arena, &ncols, &names, &types, &e);
+  if (rc) return rc;
+  core_batch *row = core_batch_new(ncols, types, 1);
+  if (!row) return SLUICE_NOMEM;
+  stream_buf json = {0};
+  for (size_t i = 0; i < res->n && !rc; i++) {
+    stream_record *r = &res->records[i];
+    core_batch_reset(row);
+    json.len = 0;
+    rc = stream_row_decode(r->data, r->data_len, row, &e);
+    if (!rc) rc = stream_row_json(row, 0, names, &json);
+    uint8_t *copy = rc ? NULL : core_arena_alloc(arena, json.len ? json.len : 1);
+    if (!rc && !copy) rc = SLUICE_NOMEM;
+    if (!rc) {
+      memcpy(copy, json.data, json.len);
+      r->data = copy;
+      r->data_len = (uint32_t)json.len;
+    }
+  }
+  stream_buf_free(&json);
+  core_batch_free(row);
+  return rc;
+}
+
 /* Writes `"ChildShards":[...]` for a shard read to its end (GetRecords and
  * SubscribeToShardEvent). Children that expired meanwhile are left out. */
 void kin_child_shards_json(sbuf *b, stream_handle *h, uint32_t shard, core_arena *a) {
@@ -1319,6 +1356,11 @@ static void act_get_records(kin_state *k, const cJSON *root, srv_reply *rp) {
   if (rc != SLUICE_OK) {
     internal(rp, &e);
     stream_release(h);
+    return;
+  }
+  if (res.n && kin_render_rows(k->arena, h, &res) != SLUICE_OK) {
+    stream_release(h);
+    internal(rp, NULL);
     return;
   }
   bool kms = res.n ? stream_is_kms(k, h) : false;

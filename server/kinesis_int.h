@@ -74,6 +74,9 @@ void kin_sub_cancel_consumer(kin_state *k, const char *consumer_arn);
 void kin_child_shards_json(sbuf *b, stream_handle *h, uint32_t shard, core_arena *a);
 
 /* Records as JSON, comma-separated (GetRecords, SubscribeToShardEvent). */
+/* Records of an in-application stream (its schema attribute is set) rewritten in place as
+ * the JSON objects of their rows, in memory from arena; other streams' records untouched. */
+int kin_render_rows(core_arena *arena, stream_handle *h, stream_read_result *res);
 void kin_records_json(sbuf *b, uint32_t shard, const stream_record *recs, size_t n, bool kms,
                       bool enc_type);
 

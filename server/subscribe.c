@@ -129,6 +129,18 @@ static void pump(srv_sub *sub, bool force) {
       return;
     }
     if (res.n == 0 && !res.shard_end && !force) return;
+    if (res.n && kin_render_rows(sub->arena, sub->h, &res) != SLUICE_OK) {
+      /* rows that cannot be rendered end the subscription; nothing is skipped */
+      sbuf *b = &sub->payload;
+      b->len = 0;
+      sbuf_puts(b, "{\"message\":\"cannot render the stream's rows\"}");
+      server_evheader hd[3] = {{":message-type", "exception"},
+                               {":exception-type", "InternalFailureException"},
+                               {":content-type", "application/json"}};
+      emit(sub, hd, 3, b);
+      sub_finish(sub);
+      return;
+    }
     sbuf *b = &sub->payload;
     b->len = 0;
     sbuf_puts(b, "{\"Records\":[");

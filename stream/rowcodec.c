@@ -218,3 +218,68 @@ int stream_row_decode(const uint8_t *data, size_t n, core_batch *b, core_error *
   b->n++;
   return SLUICE_OK;
 }
+
+/* ------------------------------------------------------------- schemas -- */
+
+int stream_schema_encode(int ncols, const char *const *names, const core_type *types,
+                         stream_buf *out) {
+  for (int c = 0; c < ncols; c++)
+    if (strlen(names[c]) > 65535) return SLUICE_INVALID;
+  size_t need = 2;
+  for (int c = 0; c < ncols; c++) need += 14 + strlen(names[c]);
+  if (ncols < 0 || ncols > 65535 || stream_buf_reserve(out, need)) return SLUICE_NOMEM;
+  uint8_t *p = out->data + out->len;
+  *p++ = (uint8_t)(ncols & 0xff);
+  *p++ = (uint8_t)(ncols >> 8);
+  for (int c = 0; c < ncols; c++) {
+    const core_type *t = &types[c];
+    *p++ = t->id;
+    *p++ = t->not_null;
+    *p++ = t->start;
+    *p++ = t->end;
+    for (int k = 0; k < 4; k++) *p++ = (uint8_t)((uint32_t)t->precision >> (8 * k));
+    for (int k = 0; k < 4; k++) *p++ = (uint8_t)((uint32_t)t->scale >> (8 * k));
+    size_t len = strlen(names[c]);
+    *p++ = (uint8_t)(len & 0xff);
+    *p++ = (uint8_t)(len >> 8);
+    memcpy(p, names[c], len);
+    p += len;
+  }
+  out->len = (size_t)(p - out->data);
+  return SLUICE_OK;
+}
+
+int stream_schema_decode(const uint8_t *data, size_t n, core_arena *a, int *ncols,
+                         const char ***names, core_type **types, core_error *err) {
+  const uint8_t *p = data, *end = data + n;
+  if (n < 2) return core_error_set(err, SLUICE_CORRUPT, "stream schema is truncated");
+  int nc = p[0] | p[1] << 8;
+  p += 2;
+  const char **nm = core_arena_alloc(a, sizeof *nm * (size_t)(nc + 1));
+  core_type *ty = core_arena_zalloc(a, sizeof *ty * (size_t)(nc + 1));
+  if (!nm || !ty) return core_error_set(err, SLUICE_NOMEM, "out of memory");
+  for (int c = 0; c < nc; c++) {
+    if (end - p < 14) return core_error_set(err, SLUICE_CORRUPT, "stream schema is truncated");
+    ty[c].id = p[0];
+    ty[c].not_null = p[1];
+    ty[c].start = p[2];
+    ty[c].end = p[3];
+    uint32_t prec = 0, scale = 0;
+    for (int k = 0; k < 4; k++) prec |= (uint32_t)p[4 + k] << (8 * k);
+    for (int k = 0; k < 4; k++) scale |= (uint32_t)p[8 + k] << (8 * k);
+    ty[c].precision = (int32_t)prec;
+    ty[c].scale = (int32_t)scale;
+    size_t len = (size_t)(p[12] | p[13] << 8);
+    p += 14;
+    if ((size_t)(end - p) < len || ty[c].id == CORE_T_NULL || ty[c].id >= CORE_T_ANY)
+      return core_error_set(err, SLUICE_CORRUPT, "stream schema is malformed");
+    nm[c] = core_arena_strndup(a, (const char *)p, len);
+    if (!nm[c]) return core_error_set(err, SLUICE_NOMEM, "out of memory");
+    p += len;
+  }
+  if (p != end) return core_error_set(err, SLUICE_CORRUPT, "stream schema has bytes left over");
+  *ncols = nc;
+  *names = nm;
+  *types = ty;
+  return SLUICE_OK;
+}

@@ -743,6 +743,20 @@ int stream_row_decode(const uint8_t *data, size_t n, core_batch *b, core_error *
 int stream_row_json(const core_batch *b, int row, const char *const *names, stream_buf *out);
 int stream_row_csv(const core_batch *b, int row, stream_buf *out);
 
+/*
+ * The schema of an in-application stream, kept as the stream attribute
+ * STREAM_ATTR_SCHEMA so that a reader through the Kinesis API can render its
+ * rows as JSON: u16 column count, then per column u8 type id, u8 not_null,
+ * u8 interval start, u8 interval end, i32 precision, i32 scale, u16 name
+ * length and the name (little-endian). decode allocates names and types from
+ * a; SLUICE_CORRUPT for bytes that are not a schema.
+ */
+#define STREAM_ATTR_SCHEMA "schema"
+int stream_schema_encode(int ncols, const char *const *names, const core_type *types,
+                         stream_buf *out);
+int stream_schema_decode(const uint8_t *data, size_t n, core_arena *a, int *ncols,
+                         const char ***names, core_type **types, core_error *err);
+
 /* error_stream's DATA_ROW is VARCHAR(49152) of hex (spec 6.7). */
 #define STREAM_DATA_ROW_MAX 49152
 

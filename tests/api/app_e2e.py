@@ -144,6 +144,13 @@ def main():
         check("filtered rows as JSON, keys as stored", rows == want_slow,
               "got %r want %r" % (rows, want_slow))
 
+        # an in-application stream is readable through the API as APPLICATION.STREAM, its
+        # rows rendered as the JSON objects an output writes
+        got = wait_records(k, "clicks_app.SLOW", len(want_slow))
+        rows = [json.loads(d) for d in got]
+        check("in-application stream read as JSON", rows == want_slow,
+              "got %r want %r" % (rows, want_slow))
+
         # the counts close when the wall clock passes the window end, with no further record
         counts, deadline = {}, time.monotonic() + 20
         while time.monotonic() < deadline and sum(counts.values()) < 15:

@@ -43,7 +43,7 @@ static const char *result_of(fn_agg_groups *g, core_type result, const core_batc
   } else {
     core_value v;
     core_vec_get(&out->cols[0], 0, &v);
-    core_value_format(&v, buf, size);
+    fmt_value(&v, buf, size);
   }
   core_batch_free(out);
   return buf;

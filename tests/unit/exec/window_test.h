@@ -91,6 +91,15 @@ static inline void add_row(core_batch *b, int64_t rt, ...) {
 
 /* ---- the capture operator ---- */
 
+/* A value as text: core_value_format, except REAL / DOUBLE, always printed with %.17g so
+ * that the expected texts here do not depend on how core prints floating point. */
+static inline void fmt_value(const core_value *x, char *buf, size_t size) {
+  if (!x->is_null && (x->type.id == CORE_T_REAL || x->type.id == CORE_T_DOUBLE))
+    snprintf(buf, size, "%.17g", x->u.d);
+  else
+    core_value_format(x, buf, size);
+}
+
 typedef struct capture {
   exec_op op;
   char **lines;
@@ -125,7 +134,7 @@ static inline int cap_push(exec_op *op, int port, core_batch *b, core_error *err
     for (int col = 0; col < b->ncols; col++) {
       core_value x;
       core_vec_get(&b->cols[col], r, &x);
-      core_value_format(&x, v, sizeof v);
+      fmt_value(&x, v, sizeof v);
       o += (size_t)snprintf(line + o, sizeof line - o, "%s%s", o || col ? "|" : "", v);
     }
     cap_add(c, line);

@@ -594,11 +594,45 @@ static void test_random_round_trip(void **state) {
   core_batch_free(s);
 }
 
+/* The schema attribute of in-application streams: exact bytes, round trip, corruption. */
+static void test_schema_attribute(void **state) {
+  (void)state;
+  const char *names[2] = {"ticker", "P"};
+  core_type types[2] = {{.id = CORE_T_VARCHAR, .precision = 4},
+                        {.id = CORE_T_DECIMAL, .not_null = 1, .precision = 10, .scale = 2}};
+  stream_buf b = {0};
+  assert_int_equal(stream_schema_encode(2, names, types, &b), SLUICE_OK);
+  static const uint8_t want[] = {2, 0,                                     /* columns */
+                                 CORE_T_VARCHAR, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 6, 0,
+                                 't', 'i', 'c', 'k', 'e', 'r',             /* column 1 */
+                                 CORE_T_DECIMAL, 1, 0, 0, 10, 0, 0, 0, 2, 0, 0, 0, 1, 0, 'P'};
+  assert_int_equal(b.len, sizeof want);
+  assert_memory_equal(b.data, want, sizeof want);
+  core_arena *a = core_arena_new(0);
+  int n;
+  const char **nm;
+  core_type *ty;
+  core_error e;
+  core_error_clear(&e);
+  assert_int_equal(stream_schema_decode(b.data, b.len, a, &n, &nm, &ty, &e), SLUICE_OK);
+  assert_int_equal(n, 2);
+  assert_string_equal(nm[0], "ticker");
+  assert_string_equal(nm[1], "P");
+  assert_memory_equal(&ty[1], &types[1], sizeof ty[1]);
+  assert_int_equal(stream_schema_decode(b.data, b.len - 1, a, &n, &nm, &ty, &e), SLUICE_CORRUPT);
+  assert_string_equal(e.message, "stream schema is malformed");
+  assert_int_equal(stream_schema_decode(b.data, 1, a, &n, &nm, &ty, &e), SLUICE_CORRUPT);
+  assert_string_equal(e.message, "stream schema is truncated");
+  stream_buf_free(&b);
+  core_arena_free(a);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_row_codec_exact_bytes), cmocka_unit_test(test_row_codec_round_trip),
       cmocka_unit_test(test_row_codec_corrupt),     cmocka_unit_test(test_render_exact),
       cmocka_unit_test(test_render_floats),         cmocka_unit_test(test_hex),
+      cmocka_unit_test(test_schema_attribute),
       cmocka_unit_test(test_random_round_trip),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
