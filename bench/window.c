@@ -157,8 +157,8 @@ static int64_t run_op(maker make, const dataset *d, int limit, int reps, int64_t
   return best;
 }
 
-static const core_type TYPES[3] = {{.id = CORE_T_BIGINT}, {.id = CORE_T_BIGINT},
-                                   {.id = CORE_T_TIMESTAMP}};
+static const core_type TYPES[3] = {
+    {.id = CORE_T_BIGINT}, {.id = CORE_T_BIGINT}, {.id = CORE_T_TIMESTAMP}};
 
 static exec_op *make_tumble(exec_ctx *ctx, core_error *err) {
   static const int keys[] = {0, 2};
@@ -168,8 +168,14 @@ static exec_op *make_tumble(exec_ctx *ctx, core_error *err) {
   aggs[2] = mk("AVG", 1, CORE_T_BIGINT);
   aggs[3] = mk("MIN", 1, CORE_T_BIGINT);
   aggs[4] = mk("MAX", 1, CORE_T_BIGINT);
-  exec_tumble_config c = {.ninput = 3, .input_types = TYPES, .keys = keys, .nkeys = 2,
-                          .time_key = 1, .window_ms = 10000, .aggs = aggs, .naggs = 5};
+  exec_tumble_config c = {.ninput = 3,
+                          .input_types = TYPES,
+                          .keys = keys,
+                          .nkeys = 2,
+                          .time_key = 1,
+                          .window_ms = 10000,
+                          .aggs = aggs,
+                          .naggs = 5};
   return exec_tumble_new(ctx, &c, err);
 }
 
@@ -180,8 +186,15 @@ static exec_op *make_slide(exec_ctx *ctx, core_error *err, exec_frame f) {
   aggs[1] = mk("AVG", 1, CORE_T_BIGINT);
   aggs[2] = mk("MIN", 1, CORE_T_BIGINT);
   aggs[3] = mk("MAX", 1, CORE_T_BIGINT);
-  exec_slide_config c = {.ninput = 3, .input_types = TYPES, .partition = part, .npartition = 1,
-                         .frame = f, .rows = 100, .range_ms = 10000, .aggs = aggs, .naggs = 4};
+  exec_slide_config c = {.ninput = 3,
+                         .input_types = TYPES,
+                         .partition = part,
+                         .npartition = 1,
+                         .frame = f,
+                         .rows = 100,
+                         .range_ms = 10000,
+                         .aggs = aggs,
+                         .naggs = 4};
   return exec_slide_new(ctx, &c, err);
 }
 static exec_op *make_slide_range(exec_ctx *ctx, core_error *err) {
@@ -198,8 +211,13 @@ static exec_op *make_stagger(exec_ctx *ctx, core_error *err) {
   aggs[1] = mk("SUM", 1, CORE_T_BIGINT);
   aggs[2] = mk("MIN", 1, CORE_T_BIGINT);
   aggs[3] = mk("MAX", 1, CORE_T_BIGINT);
-  exec_stagger_config c = {.ninput = 3, .input_types = TYPES, .keys = keys, .nkeys = 1,
-                           .range_ms = 10000, .aggs = aggs, .naggs = 4};
+  exec_stagger_config c = {.ninput = 3,
+                           .input_types = TYPES,
+                           .keys = keys,
+                           .nkeys = 1,
+                           .range_ms = 10000,
+                           .aggs = aggs,
+                           .naggs = 4};
   return exec_stagger_new(ctx, &c, err);
 }
 
@@ -280,8 +298,7 @@ static int64_t run_ref_hash(const dataset *d, int64_t keys, bool fused, int64_t 
 
 /* A naive sliding window: per partition the list of its rows; each row's SUM, AVG, MIN,
  * MAX recomputed over the rows of its RANGE 10 s frame. First `limit` rows. */
-static int64_t run_ref_naive_slide(const dataset *d, int64_t keys, int64_t limit,
-                                   int64_t *check) {
+static int64_t run_ref_naive_slide(const dataset *d, int64_t keys, int64_t limit, int64_t *check) {
   typedef struct plist {
     int64_t *t, *v;
     int64_t n, cap, head;
@@ -340,16 +357,26 @@ static int usage(void) {
 int bench_window_main(int argc, char **argv) {
   wcfg c = {.rows = 4000000, .keys = 10000, .rate = 100000, .naive_rows = INT64_MAX};
   for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+      printf("usage: sluice bench window [--rows N] [--keys K] [--rate ROWS_PER_S] "
+             "[--naive-rows M] [--only tumble|slide|stagger]\n");
+      return 0;
+    }
     int64_t *opt = NULL;
     if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
       c.only = argv[++i];
       continue;
     }
-    if (strcmp(argv[i], "--rows") == 0) opt = &c.rows;
-    else if (strcmp(argv[i], "--keys") == 0) opt = &c.keys;
-    else if (strcmp(argv[i], "--rate") == 0) opt = &c.rate;
-    else if (strcmp(argv[i], "--naive-rows") == 0) opt = &c.naive_rows;
-    else return usage();
+    if (strcmp(argv[i], "--rows") == 0)
+      opt = &c.rows;
+    else if (strcmp(argv[i], "--keys") == 0)
+      opt = &c.keys;
+    else if (strcmp(argv[i], "--rate") == 0)
+      opt = &c.rate;
+    else if (strcmp(argv[i], "--naive-rows") == 0)
+      opt = &c.naive_rows;
+    else
+      return usage();
     if (++i >= argc) return usage();
     *opt = strtoll(argv[i], NULL, 10);
     if (*opt <= 0) return usage();
@@ -360,8 +387,8 @@ int bench_window_main(int argc, char **argv) {
     free_data(&d);
     return 1;
   }
-  printf("sluice bench window: %" PRId64 " rows in batches of %d, %" PRId64
-         " keys, %" PRId64 " rows per stream second (best of 3, one core)\n",
+  printf("sluice bench window: %" PRId64 " rows in batches of %d, %" PRId64 " keys, %" PRId64
+         " rows per stream second (best of 3, one core)\n",
          d.rows, CORE_BATCH_CAP, c.keys, c.rate);
   int64_t out = 0, chk = 0, rc = 0;
 
@@ -369,48 +396,48 @@ int bench_window_main(int argc, char **argv) {
   int64_t th = 0;
   if (RUN("tumble") || RUN("stagger")) th = run_ref_hash(&d, c.keys, false, &chk);
   if (RUN("tumble")) {
-  printf("(a) tumbling 10 s, GROUP BY key: COUNT(*), SUM, AVG, MIN, MAX\n");
-  int64_t ta = run_op(make_tumble, &d, d.nb, 3, &out);
-  int64_t tf = run_ref_hash(&d, c.keys, true, &chk);
-  if (ta < 0) rc = 1;
-  line("tumble operator", d.rows, ta);
-  line("reference: hash the keys only (floor)", d.rows, th);
-  line("reference: fused hand-written aggregation", d.rows, tf);
-  printf("  ratio operator/floor %.2f, operator/fused %.2f  (%" PRId64 " groups out)\n",
-         (double)th / (double)ta, (double)tf / (double)ta, out);
+    printf("(a) tumbling 10 s, GROUP BY key: COUNT(*), SUM, AVG, MIN, MAX\n");
+    int64_t ta = run_op(make_tumble, &d, d.nb, 3, &out);
+    int64_t tf = run_ref_hash(&d, c.keys, true, &chk);
+    if (ta < 0) rc = 1;
+    line("tumble operator", d.rows, ta);
+    line("reference: hash the keys only (floor)", d.rows, th);
+    line("reference: fused hand-written aggregation", d.rows, tf);
+    printf("  ratio operator/floor %.2f, operator/fused %.2f  (%" PRId64 " groups out)\n",
+           (double)th / (double)ta, (double)tf / (double)ta, out);
   }
   if (RUN("slide")) {
-  printf("(b) sliding PARTITION BY key: SUM, AVG, MIN, MAX\n");
-  int64_t tr = run_op(make_slide_range, &d, d.nb, 3, &out);
-  if (tr < 0) rc = 1;
-  line("slide operator, RANGE 10 s", d.rows, tr);
-  int64_t to = run_op(make_slide_rows, &d, d.nb, 3, &out);
-  if (to < 0) rc = 1;
-  line("slide operator, ROWS 100", d.rows, to);
-  /* whole batches of the same rows for both, so that the frames are as full */
-  int64_t nb = c.naive_rows >= d.rows ? d.nb : c.naive_rows / CORE_BATCH_CAP;
-  if (nb < 1) nb = 1;
-  int64_t nrows = nb * CORE_BATCH_CAP < d.rows ? nb * CORE_BATCH_CAP : d.rows;
-  int64_t tn = run_ref_naive_slide(&d, c.keys, nrows, &chk);
-  int64_t trn = nb == d.nb ? tr : run_op(make_slide_range, &d, (int)nb, 3, &out);
-  char what[96];
-  snprintf(what, sizeof what, "reference: naive recompute RANGE 10 s (%" PRId64 " rows)", nrows);
-  line(what, nrows, tn);
-  if (nb != d.nb) {
-    snprintf(what, sizeof what, "slide operator, RANGE 10 s (same %" PRId64 " rows)", nrows);
-    line(what, nrows, trn);
-  }
-  printf("  incremental gain over naive %.1fx (frames of about %" PRId64 " rows)\n",
-         (double)tn / (double)trn, c.rate * 10 / c.keys);
+    printf("(b) sliding PARTITION BY key: SUM, AVG, MIN, MAX\n");
+    int64_t tr = run_op(make_slide_range, &d, d.nb, 3, &out);
+    if (tr < 0) rc = 1;
+    line("slide operator, RANGE 10 s", d.rows, tr);
+    int64_t to = run_op(make_slide_rows, &d, d.nb, 3, &out);
+    if (to < 0) rc = 1;
+    line("slide operator, ROWS 100", d.rows, to);
+    /* whole batches of the same rows for both, so that the frames are as full */
+    int64_t nb = c.naive_rows >= d.rows ? d.nb : c.naive_rows / CORE_BATCH_CAP;
+    if (nb < 1) nb = 1;
+    int64_t nrows = nb * CORE_BATCH_CAP < d.rows ? nb * CORE_BATCH_CAP : d.rows;
+    int64_t tn = run_ref_naive_slide(&d, c.keys, nrows, &chk);
+    int64_t trn = nb == d.nb ? tr : run_op(make_slide_range, &d, (int)nb, 3, &out);
+    char what[96];
+    snprintf(what, sizeof what, "reference: naive recompute RANGE 10 s (%" PRId64 " rows)", nrows);
+    line(what, nrows, tn);
+    if (nb != d.nb) {
+      snprintf(what, sizeof what, "slide operator, RANGE 10 s (same %" PRId64 " rows)", nrows);
+      line(what, nrows, trn);
+    }
+    printf("  incremental gain over naive %.1fx (frames of about %" PRId64 " rows)\n",
+           (double)tn / (double)trn, c.rate * 10 / c.keys);
   }
   if (RUN("stagger")) {
-  printf("(c) stagger 10 s per key: COUNT(*), SUM, MIN, MAX\n");
-  int64_t ts = run_op(make_stagger, &d, d.nb, 3, &out);
-  if (ts < 0) rc = 1;
-  line("stagger operator", d.rows, ts);
-  line("reference: hash the keys only (floor)", d.rows, th);
-  printf("  ratio operator/floor %.2f  (%" PRId64 " windows out)\n", (double)th / (double)ts,
-         out);
+    printf("(c) stagger 10 s per key: COUNT(*), SUM, MIN, MAX\n");
+    int64_t ts = run_op(make_stagger, &d, d.nb, 3, &out);
+    if (ts < 0) rc = 1;
+    line("stagger operator", d.rows, ts);
+    line("reference: hash the keys only (floor)", d.rows, th);
+    printf("  ratio operator/floor %.2f  (%" PRId64 " windows out)\n", (double)th / (double)ts,
+           out);
   }
   if (chk == 42) printf(" \n"); /* keeps the references' work observable */
   free_data(&d);

@@ -341,6 +341,7 @@ static int make_agg(builder *B, const plan_expr *call, int arg_col, exec_agg *ou
   out->fn = call->u.call.fn;
   out->arg = call->u.call.star || call->u.call.nargs == 0 ? -1 : arg_col;
   out->distinct = call->u.call.distinct;
+  out->ignore_nulls = call->u.call.nulls == PARSE_NULLS_IGNORE;
   out->type = call->type;
   if (!out->fn)
     return core_error_set(B->err, SLUICE_INTERNAL, "internal: aggregate without a function");
@@ -804,13 +805,25 @@ static int build_aggregate(builder *B, const plan_query *q, node *n) {
 
   plan_expr **keys = s->stagger ? s->stagger->partition : s->group_by;
   int nkeys = s->stagger ? s->stagger->npartition : s->ngroup;
-  /* pre-projection: keys, then each aggregate's argument */
-  int np = nkeys + aggs.n;
-  exec_expr **xs = core_arena_alloc(B->arena, sizeof *xs * (size_t)(np ? np : 1));
+  /* pre-projection: keys, then each aggregate's argument; an event-time window first
+   * passes the pump's row through (so that a late row is reported as itself) and ends
+   * with the event timestamp (its watermark is the largest event time seen) */
+  bool event = !s->stagger && s->event_time_window;
+  int pass = event ? n->ncols : 0;
+  int np = pass + nkeys + aggs.n + 1;
+  exec_expr **xs = core_arena_alloc(B->arena, sizeof *xs * (size_t)np);
   int *key_cols = core_arena_alloc(B->arena, sizeof(int) * (size_t)(nkeys + 1));
   exec_agg *ea = core_arena_alloc(B->arena, sizeof *ea * (size_t)(aggs.n + 1));
   if (!xs || !key_cols || !ea) return oom(B);
   int nx = 0;
+  if (pass) {
+    layout tmp = {.arena = B->arena};
+    for (int i = 0; i < pass; i++) {
+      plan_expr *e = col_ref(B, &tmp, n->types[i], i);
+      if (!e || (rc = compile(B, &tmp, e, &xs[nx]))) return e ? rc : oom(B);
+      nx++;
+    }
+  }
   for (int i = 0; i < nkeys; i++) {
     if ((rc = compile(B, &n->lay, keys[i], &xs[nx]))) return rc;
     key_cols[i] = nx++;
@@ -823,6 +836,14 @@ static int build_aggregate(builder *B, const plan_query *q, node *n) {
       arg_col = nx++;
     }
     if ((rc = make_agg(B, call, arg_col, &ea[j]))) return rc;
+  }
+  int event_col = -1;
+  if (event) {
+    const plan_expr *k = keys[s->time_key];
+    if (k->kind != PLAN_E_CALL || k->u.call.nargs < 1)
+      return core_error_set(B->err, SLUICE_INTERNAL, "internal: event-time key without a column");
+    if ((rc = compile(B, &n->lay, k->u.call.args[0], &xs[nx]))) return rc;
+    event_col = nx++;
   }
   /* a general monotonic time key is evaluated for a bare time too (key_of_time): its
    * own program over a one-row batch of the input's columns, all NULL */
@@ -865,6 +886,9 @@ static int build_aggregate(builder *B, const plan_query *q, node *n) {
                             .nkeys = nkeys,
                             .time_key = s->time_key,
                             .event_time = s->event_time_window,
+                            .has_event_col = event_col >= 0,
+                            .event_col = event_col,
+                            .report_cols = pass,
                             .aggs = ea,
                             .naggs = aggs.n};
     window_length(keys[s->time_key], &c.window_ms, &c.window_months);

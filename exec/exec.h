@@ -159,7 +159,7 @@ typedef struct exec_agg {
   int arg;          /* input column of the argument; -1 for COUNT(*) */
   bool distinct;
   bool ignore_nulls; /* FIRST_VALUE / LAST_VALUE ... IGNORE NULLS (default: RESPECT NULLS) */
-  core_type type; /* the result type (the bound call's type) */
+  core_type type;    /* the result type (the bound call's type) */
 } exec_agg;
 
 /* ---- tumbling windows (tumble.c) ---- */
@@ -184,9 +184,19 @@ typedef struct exec_tumble_config {
   void *key_arg;
   /* Event time (DESIGN.md section 4): the time key is STEP/FLOOR over an ordinary TIMESTAMP
    * column; windows close when the watermark (largest event-time key end seen minus
-   * lateness_ms) passes their end; rows for closed windows are LateRow errors. */
+   * lateness_ms) passes their end; rows for closed windows are LateRow errors. Their rows
+   * get the ROWTIME of the row that moved the watermark [IMPL]; bounds do not close them. */
   bool event_time;
   int64_t lateness_ms;
+  /* Event time with the event TIMESTAMP itself in input column event_col (has_event_col):
+   * the watermark is the largest event time seen minus lateness_ms (DESIGN.md section 4)
+   * and a window closes when the watermark reaches its end. Without it, the window end
+   * stands for the event time (the rule above). */
+  bool has_event_col;
+  int event_col;
+  /* > 0: a failing row (LateRow, a NULL window key) is reported with only its first
+   * report_cols columns, the pump's own row when the builder passes it through first */
+  int report_cols;
   const exec_agg *aggs;
   int naggs;
 } exec_tumble_config;

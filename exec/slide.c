@@ -93,17 +93,17 @@ typedef struct slide {
   win_aggs st;
 
   /* block layout: [deque positions, hdr bytes] then columns at hdr + cap * pre */
-  int nv;       /* value slots */
-  int *vcol;    /* [nv] input column of each slot */
-  char *vrepr;  /* [nv] */
+  int nv;      /* value slots */
+  int *vcol;   /* [nv] input column of each slot */
+  char *vrepr; /* [nv] */
   core_type *vtype;
-  size_t *vsize;    /* [nv] 8 or 16 */
-  size_t *val_off;  /* [nv] offset of each value in a ring entry */
-  size_t esize;     /* ring entry: [ROWTIME 8][null byte per slot, to 8][values] */
+  size_t *vsize;   /* [nv] 8 or 16 */
+  size_t *val_off; /* [nv] offset of each value in a ring entry */
+  size_t esize;    /* ring entry: [ROWTIME 8][null byte per slot, to 8][values] */
   int ndq;
-  int *dq_slot;    /* [ndq] the value slot a deque holds */
-  size_t *dq_pre;  /* [ndq] */
-  size_t *dq_size; /* [ndq] entry bytes: 16 (8-byte values) or 32 */
+  int *dq_slot;         /* [ndq] the value slot a deque holds */
+  size_t *dq_pre;       /* [ndq] */
+  size_t *dq_size;      /* [ndq] entry bytes: 16 (8-byte values) or 32 */
   size_t hdr, dq_bytes; /* deque entries per ring slot: sum of dq_size */
   bool any_invertible, any_string, any_positional;
 
@@ -159,7 +159,8 @@ static inline uint32_t *dq_pos(sl_part *p, int d) {
   return d < DQ_INLINE ? &p->dq[2 * d] : (uint32_t *)(void *)p->block + 2 * (d - DQ_INLINE);
 }
 static inline unsigned char *dq_at(const slide *s, const sl_part *p, int d, uint32_t pos) {
-  return p->block + s->hdr + p->cap * (s->esize + s->dq_pre[d]) + (pos & (p->cap - 1)) * s->dq_size[d];
+  return p->block + s->hdr + p->cap * (s->esize + s->dq_pre[d]) +
+         (pos & (p->cap - 1)) * s->dq_size[d];
 }
 static inline uint64_t dq_seq(const unsigned char *e) {
   uint64_t q;
@@ -194,7 +195,8 @@ static int ring_grow(slide *s, sl_part *p) {
   while (cap < used + 1) cap *= 2;
   sl_part np = *p;
   np.cap = cap;
-  np.block = aligned_alloc(64, (s->hdr + (size_t)cap * (s->esize + s->dq_bytes) + 63) & ~(size_t)63);
+  np.block =
+      aligned_alloc(64, (s->hdr + (size_t)cap * (s->esize + s->dq_bytes) + 63) & ~(size_t)63);
   if (!np.block) return SLUICE_NOMEM;
   if (p->cap) {
     memcpy(np.block, p->block, s->hdr);
@@ -531,7 +533,7 @@ static inline dq_view dq_view_of(const slide *s, sl_part *p, int d) {
       out->null[r] = 1;                                                                            \
     } else {                                                                                       \
       out->null[r] = 0;                                                                            \
-      memcpy(&out->u.i[r], dv.base + (size_t)(pos[0] & dv.mask) * 16 + 8, 8);                     \
+      memcpy(&out->u.i[r], dv.base + (size_t)(pos[0] & dv.mask) * 16 + 8, 8);                      \
     }                                                                                              \
   } while (0)
 
@@ -610,8 +612,7 @@ static void ring_aggs_row(slide *s, sl_part *p, uint64_t q, int r) {
 /* In row order: evicts what left each row's frame (keeping the values for the kernels),
  * appends the row, and answers the deque and positional aggregates. State of rows ahead is
  * prefetched in two stages: the partition's line, then what it points to. */
-static int phase_a(slide *s, const core_batch *b, const uint16_t *rows, int live,
-                   core_error *err) {
+static int phase_a(slide *s, const core_batch *b, const uint16_t *rows, int live, core_error *err) {
   int rc = find_partitions(s, b, rows, live, err);
   if (rc || s->frame == EXEC_FRAME_UNBOUNDED) return rc;
   s->nrem = 0;
@@ -844,8 +845,7 @@ static int plan_aggs(slide *s, const exec_slide_config *c, core_error *err) {
         s->any_positional = true;
       }
     } else {
-      return core_error_set(err, SLUICE_UNSUPPORTED,
-                            "aggregate %s is not available in windows yet",
+      return core_error_set(err, SLUICE_UNSUPPORTED, "aggregate %s is not available in windows yet",
                             s->aggs[j].fn->name);
     }
     if (a->dq >= 0) s->dq_slot[a->dq] = a->vslot;
@@ -928,8 +928,7 @@ exec_op *exec_slide_new(exec_ctx *ctx, const exec_slide_config *c, core_error *e
   s->view.ncols = c->ninput + c->naggs;
   int rc = SLUICE_OK;
   if (!s->aggs || !s->sa || !s->vcol || !s->vrepr || !s->vtype || !s->vsize || !s->val_off ||
-      !s->dq_slot || !s->dq_pre || !s->dq_size || !s->bad || !s->view_cols ||
-      !s->view.sel_buf)
+      !s->dq_slot || !s->dq_pre || !s->dq_size || !s->bad || !s->view_cols || !s->view.sel_buf)
     rc = core_error_set(err, SLUICE_NOMEM, "out of memory");
   if (!rc) {
     if (c->naggs) memcpy(s->aggs, c->aggs, sizeof *s->aggs * (size_t)c->naggs);

@@ -17,6 +17,9 @@ static const struct {
   const char *name;
   tablefn_ctor make;
 } TABLE_FNS[] = {
+    {"HOTSPOTS", exec_hotspots_new},                                  /* tablefn_hotspots.c */
+    {"TOP_K_ITEMS_TUMBLING", exec_top_k_items_new},                   /* tablefn_topk.c */
+    {"COUNT_DISTINCT_ITEMS_TUMBLING", exec_count_distinct_items_new}, /* tablefn_topk.c */
     {NULL, NULL}, /* the functions of issue 6 register here */
 };
 

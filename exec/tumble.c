@@ -20,9 +20,12 @@
  *              key value arrives, or a bound whose key_of_time() differs; the
  *              rows get the ROWTIME of that row or bound.
  *   event      event_time: the time key is STEP/FLOOR of an event timestamp.
- *              Watermark = the largest window end seen - lateness_ms; windows
- *              whose end is below the watermark close, rows for them are LateRow
- *              errors. [IMPL] The rows get the ROWTIME of the row that moved the
+ *              With the event timestamp itself (event_col): watermark = the
+ *              largest event time seen - lateness_ms, and windows ending at or
+ *              below it close (DESIGN.md 4). Without: watermark = the largest
+ *              window end seen - lateness_ms, and windows ending below it close.
+ *              Rows for closed windows are LateRow errors. [IMPL] The rows get
+ *              the ROWTIME of the row that moved the
  *              watermark (the instant the window became complete in processing
  *              time): ROWTIME is processing time, so an event-time window end
  *              could lie below a bound already passed downstream. Bounds do not
@@ -33,6 +36,7 @@
  * Output ROWTIMEs never decrease (an odd time key whose window ends before
  * rows already seen is clamped to the last output ROWTIME).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,21 +45,23 @@
 typedef enum tb_mode { TB_ROWTIME, TB_GENERAL, TB_EVENT } tb_mode;
 
 typedef struct tb_window {
-  core_value start; /* the time key's value */
-  int64_t end;      /* ROWTIME and event modes */
-  uint64_t tag;     /* distinguishes the window's groups in the key table */
+  core_value start;     /* the time key's value */
+  int64_t end;          /* ROWTIME and event modes */
+  uint64_t tag;         /* distinguishes the window's groups in the key table */
   uint32_t first, last; /* its groups in order of first appearance, linked by next[] */
   struct tb_window *next;
 } tb_window;
 
 typedef struct tumble {
   exec_op op;
+  int report_cols; /* exec_tumble_config.report_cols */
   tb_mode mode;
   int nkeys, time_key, time_col;
   char time_repr;
   int64_t window_ms;
   int32_t window_months;
   int64_t lateness_ms;
+  int event_col; /* event mode: the event TIMESTAMP column, or -1 (window ends stand for it) */
   int (*key_of_time)(void *arg, int64_t t, core_value *out);
   void *key_arg;
   exec_agg *aggs; /* own copy */
@@ -67,10 +73,10 @@ typedef struct tumble {
   uint32_t *next; /* [idcap] next group of the same window */
   uint32_t idcap;
 
-  tb_window *open; /* sorted by end (event mode); one window otherwise */
+  tb_window *open;  /* sorted by end (event mode); one window otherwise */
   tb_window *cache; /* the window of the previous row */
   uint64_t tags;
-  int64_t last_out;  /* ROWTIME of the last output row */
+  int64_t last_out; /* ROWTIME of the last output row */
   bool have_wm;
   int64_t watermark; /* event mode */
 
@@ -229,8 +235,8 @@ static int grow_groups(tumble *t, core_error *err) {
 }
 
 /* The group of row r (hash h) in window w, added at the end of w's list when new. */
-static int group_of(tumble *t, tb_window *w, const core_batch *b, int r, uint64_t h,
-                    uint32_t *id, core_error *err) {
+static int group_of(tumble *t, tb_window *w, const core_batch *b, int r, uint64_t h, uint32_t *id,
+                    core_error *err) {
   bool added;
   if (win_keys_find(&t->keys, b, r, win_keys_mix(h, w->tag), w->tag, id, &added))
     return core_error_set(err, SLUICE_NOMEM, "out of memory");
@@ -265,17 +271,52 @@ static int ensure_scratch(tumble *t, int n, core_error *err) {
   return SLUICE_OK;
 }
 
+/* Reports row r as failed, as the pump's row when only the first report_cols columns are
+ * its own (the rest are keys and arguments the builder computed). */
+static void report(tumble *t, core_batch *b, int r, const char *name, const char *message) {
+  int saved = b->ncols;
+  if (t->report_cols > 0 && t->report_cols < saved) b->ncols = t->report_cols;
+  exec_row_error(t->op.ctx, b, r, name, "%s", message);
+  b->ncols = saved;
+}
+
+/* Event mode with the event column: row r is late when its window (end) has closed, i.e.
+ * the watermark reached its end; otherwise the row's event time may move the watermark,
+ * closing the windows that end at or below it. Returns 1 when the row is late. */
+static int event_check_col(tumble *t, core_batch *b, int r, int64_t end, core_error *err, int *rc) {
+  *rc = SLUICE_OK;
+  if (t->have_wm && end <= t->watermark) {
+    char e[CORE_TIMESTAMP_TEXT], m[CORE_TIMESTAMP_TEXT];
+    core_timestamp_format(end, e);
+    core_timestamp_format(t->watermark, m);
+    char msg[160];
+    snprintf(msg, sizeof msg, "event-time window ending %s has closed (watermark %s)", e, m);
+    report(t, b, r, "LateRow", msg);
+    return 1;
+  }
+  const core_vec *ev = &b->cols[t->event_col];
+  if (ev->null[r]) return 0;
+  int64_t wm = ev->u.i[r] - t->lateness_ms;
+  if (!t->have_wm || wm > t->watermark) {
+    if ((*rc = flush(t, b, err))) return 0;
+    t->have_wm = true;
+    t->watermark = wm;
+    *rc = close_until(t, wm, false, b->rowtime[r], err);
+  }
+  return 0;
+}
+
 /* Event mode: checks row r's window against the watermark and moves the watermark.
  * Returns 1 when the row is late (reported), 0 to keep it. */
-static int event_check(tumble *t, core_batch *b, int r, int64_t end, core_error *err,
-                       int *rc) {
+static int event_check(tumble *t, core_batch *b, int r, int64_t end, core_error *err, int *rc) {
   *rc = SLUICE_OK;
   if (t->have_wm && end < t->watermark) {
     char e[CORE_TIMESTAMP_TEXT], m[CORE_TIMESTAMP_TEXT];
     core_timestamp_format(end, e);
     core_timestamp_format(t->watermark, m);
-    exec_row_error(t->op.ctx, b, r, "LateRow",
-                   "event-time window ending %s has closed (watermark %s)", e, m);
+    char msg[160];
+    snprintf(msg, sizeof msg, "event-time window ending %s has closed (watermark %s)", e, m);
+    report(t, b, r, "LateRow", msg);
     return 1;
   }
   int64_t wm = end - t->lateness_ms;
@@ -306,7 +347,8 @@ static int tumble_push(exec_op *op, int port, core_batch *b, core_error *err) {
   t->npend = 0;
   for (int k = 0; k < live; k++) {
     /* the key table slot of a row ahead, guessing it falls in the same window */
-    if (k + 8 < live && t->cache) win_keys_prefetch(&t->keys, win_keys_mix(t->hash[k + 8], t->cache->tag));
+    if (k + 8 < live && t->cache)
+      win_keys_prefetch(&t->keys, win_keys_mix(t->hash[k + 8], t->cache->tag));
     int r = rows ? rows[k] : k;
     int64_t rt = b->rowtime[r];
     tb_window *w;
@@ -318,15 +360,20 @@ static int tumble_push(exec_op *op, int port, core_batch *b, core_error *err) {
       }
     } else {
       if (tk->null[r]) {
-        exec_row_error(t->op.ctx, b, r, "FunctionError",
-                       "the window key is NULL: the row belongs to no window");
+        report(t, b, r, "FunctionError", "the window key is NULL: the row belongs to no window");
         continue;
       }
       if (t->mode == TB_ROWTIME && t->open && t->open->end <= rt) {
         if ((rc = flush(t, b, err)) || (rc = close_until(t, rt, false, 0, err))) return rc;
       }
+      if (t->mode == TB_EVENT && t->event_col >= 0) {
+        /* every row may move the watermark: its event time, not its window, counts */
+        int late = event_check_col(t, b, r, end_of(t, tk->u.i[r]), err, &rc);
+        if (rc) return rc;
+        if (late) continue;
+      }
       w = find_window(t, tk, r);
-      if (!w && t->mode == TB_EVENT) {
+      if (!w && t->mode == TB_EVENT && t->event_col < 0) {
         int late = event_check(t, b, r, end_of(t, tk->u.i[r]), err, &rc);
         if (rc) return rc;
         if (late) continue;
@@ -388,8 +435,8 @@ static int check_config(const exec_tumble_config *c, core_error *err) {
     return core_error_set(err, SLUICE_INTERNAL, "internal: tumbling window without a time key");
   for (int j = 0; j < c->nkeys; j++)
     if (c->keys[j] < 0 || c->keys[j] >= c->ninput)
-      return core_error_set(err, SLUICE_INTERNAL, "internal: group key column %d of %d",
-                            c->keys[j], c->ninput);
+      return core_error_set(err, SLUICE_INTERNAL, "internal: group key column %d of %d", c->keys[j],
+                            c->ninput);
   core_type tt = c->input_types[c->keys[c->time_key]];
   char tr = core_type_repr((core_type_id)tt.id);
   bool timed = c->window_ms > 0 || c->window_months > 0;
@@ -400,6 +447,11 @@ static int check_config(const exec_tumble_config *c, core_error *err) {
   if (!timed && c->event_time)
     return core_error_set(err, SLUICE_UNSUPPORTED,
                           "an event-time window needs a STEP or FLOOR window length");
+  if (c->event_time && c->has_event_col &&
+      (c->event_col < 0 || c->event_col >= c->ninput ||
+       c->input_types[c->event_col].id != CORE_T_TIMESTAMP))
+    return core_error_set(err, SLUICE_INTERNAL,
+                          "internal: the event-time column is not a TIMESTAMP");
   if (tr == 's') {
     char t[64];
     core_type_format(tt, t, sizeof t);
@@ -428,11 +480,13 @@ exec_op *exec_tumble_new(exec_ctx *ctx, const exec_tumble_config *c, core_error 
   t->window_ms = c->window_ms;
   t->window_months = c->window_months;
   t->lateness_ms = c->lateness_ms > 0 ? c->lateness_ms : 0;
+  t->event_col = c->event_time && c->has_event_col ? c->event_col : -1;
+  t->report_cols = c->report_cols;
   t->key_of_time = c->key_of_time;
   t->key_arg = c->key_arg;
-  t->mode = c->event_time                                  ? TB_EVENT
+  t->mode = c->event_time                                ? TB_EVENT
             : (c->window_ms > 0 || c->window_months > 0) ? TB_ROWTIME
-                                                           : TB_GENERAL;
+                                                         : TB_GENERAL;
   t->naggs = c->naggs;
   t->aggs = calloc((size_t)(c->naggs + 1), sizeof *t->aggs);
   t->key_slot = calloc((size_t)c->nkeys, sizeof *t->key_slot);

@@ -105,8 +105,8 @@ void win_keys_hash(const win_keys *k, const core_batch *b, const uint16_t *rows,
       case 's':
         for (int j = 0; j < n; j++) {
           int r = R(j);
-          h[j] = combine(h[j], v->null[r] ? null_h
-                                          : core_hash64(v->u.s[r].p, v->u.s[r].n, 0x5851f42d));
+          h[j] = combine(h[j],
+                         v->null[r] ? null_h : core_hash64(v->u.s[r].p, v->u.s[r].n, 0x5851f42d));
         }
         break;
       default:
@@ -360,10 +360,8 @@ int win_aggs_init(win_aggs *a, const exec_agg *aggs, int n, const core_type *inp
       rc = core_error_set(err, SLUICE_INTERNAL, "internal: aggregate %s reads column %d of %d",
                           name, x->arg, ninput);
     if (!rc) {
-      fn_agg_spec s = {.fn = x->fn,
-                       .result = x->type,
-                       .star = x->arg < 0,
-                       .ignore_nulls = x->ignore_nulls};
+      fn_agg_spec s = {
+          .fn = x->fn, .result = x->type, .star = x->arg < 0, .ignore_nulls = x->ignore_nulls};
       if (x->arg >= 0) s.arg = input_types[x->arg];
       rc = fn_agg_groups_new(&s, &a->g[j], err);
     }

@@ -33,18 +33,18 @@ typedef struct win_keys {
   char *repr;       /* [nkeys] core_type_repr */
   uint32_t *off;    /* [nkeys] offset of each key's value in a record */
   bool has_strings;
-  bool one_int;     /* a single key of representation 'i': the fast path */
+  bool one_int; /* a single key of representation 'i': the fast path */
   /* per id: a record [tag 8][null byte per key, padded to 8][values], rec_size bytes, so
    * that comparing a row with an id touches one place */
   size_t rec_size;
   unsigned char *recs;
-  uint32_t cap;    /* ids 0 .. cap-1 have storage */
-  uint32_t fresh;  /* ids >= fresh were never used */
+  uint32_t cap;   /* ids 0 .. cap-1 have storage */
+  uint32_t fresh; /* ids >= fresh were never used */
   uint32_t live;
   uint32_t *free_ids;
   uint32_t nfree;
-  uint64_t *hash;  /* the id's full hash (tag included) */
-  char **blob;     /* string bytes of the id's keys, or NULL */
+  uint64_t *hash; /* the id's full hash (tag included) */
+  char **blob;    /* string bytes of the id's keys, or NULL */
   /* open addressing, linear probing, size a power of two, at most half full */
   win_slot *tab;
   uint32_t tmask;
@@ -74,8 +74,7 @@ static inline void win_keys_prefetch(const win_keys *k, uint64_t hh) {
   WIN_PREFETCH(&k->tab[(uint32_t)hh & k->tmask]);
 }
 
-int win_keys_init(win_keys *k, int nkeys, const int *cols, const core_type *types,
-                  core_error *err);
+int win_keys_init(win_keys *k, int nkeys, const int *cols, const core_type *types, core_error *err);
 void win_keys_free(win_keys *k);
 
 /* The hash of the key columns of rows[0..n) of b (rows NULL: rows 0..n-1) into h. */
@@ -100,10 +99,10 @@ size_t win_keys_bytes(const win_keys *k);
 
 typedef struct win_aggs {
   int n;
-  const exec_agg *aggs;          /* borrowed from the config */
-  fn_agg_groups **g;             /* [n] */
-  const fn_agg_impl **impl;      /* [n] */
-  uint32_t cap;                  /* ids reserved in every state */
+  const exec_agg *aggs;     /* borrowed from the config */
+  fn_agg_groups **g;        /* [n] */
+  const fn_agg_impl **impl; /* [n] */
+  uint32_t cap;             /* ids reserved in every state */
 } win_aggs;
 
 /* Creates the states; rejects (SLUICE_UNSUPPORTED, naming the aggregate) what the window

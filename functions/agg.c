@@ -65,20 +65,20 @@ typedef struct agg_str {
 struct fn_agg_groups {
   fn_agg_spec spec;
   agg_kind kind;
-  char repr;       /* the argument's representation: 'i', 'd', 'x', 's' */
-  int arg_scale;   /* DECIMAL argument scale, else 0 */
-  bool var_samp;   /* VAR_SAMP / STDDEV_SAMP */
-  bool var_sqrt;   /* STDDEV_* */
-  uint8_t fast;    /* put_fast's case, chosen once: see choose_fast() */
-  uint32_t cap;    /* ids 0 .. cap-1 are valid */
-  int64_t *cnt;    /* rows counted: COUNT, SUM/AVG/ANY/EVERY non-null values */
-  core_i128 *xsum; /* exact sums */
+  char repr;            /* the argument's representation: 'i', 'd', 'x', 's' */
+  int arg_scale;        /* DECIMAL argument scale, else 0 */
+  bool var_samp;        /* VAR_SAMP / STDDEV_SAMP */
+  bool var_sqrt;        /* STDDEV_* */
+  uint8_t fast;         /* put_fast's case, chosen once: see choose_fast() */
+  uint32_t cap;         /* ids 0 .. cap-1 are valid */
+  int64_t *cnt;         /* rows counted: COUNT, SUM/AVG/ANY/EVERY non-null values */
+  core_i128 *xsum;      /* exact sums */
   double *dsum, *dcomp; /* approximate sums and their compensation; VAR: mean, m2 */
   int64_t *ival;
   double *dval;
   core_i128 *xval;
   agg_str *sval;
-  uint8_t *has; /* MIN/MAX/FIRST/LAST: 0 nothing yet, 1 a value, 2 a NULL (RESPECT NULLS) */
+  uint8_t *has;   /* MIN/MAX/FIRST/LAST: 0 nothing yet, 1 a value, 2 a NULL (RESPECT NULLS) */
   int64_t *ntrue; /* ANY / EVERY */
 };
 
@@ -145,7 +145,7 @@ static int choose_kind(fn_agg_groups *g, core_error *err) {
   }
   return core_error_set(err, SLUICE_UNSUPPORTED, "aggregate %s is not available in windows yet",
                         name);
-bad_result: {
+bad_result : {
   char t[64];
   core_type_format(s->result, t, sizeof t);
   return core_error_set(err, SLUICE_INTERNAL, "internal: aggregate %s cannot return %s", name, t);
@@ -586,7 +586,7 @@ static int put_value(fn_agg_groups *g, uint32_t i, const core_vec *v, uint32_t r
   for (size_t k = 0; k < n; k++) {                                                                 \
     uint32_t r = ROW(k), i = gids[k];                                                              \
     if (v->null[r]) continue;                                                                      \
-    if (!g->has[i] || (sign > 0 ? v->u.VAL[r] < g->ARR[i] : v->u.VAL[r] > g->ARR[i])) {             \
+    if (!g->has[i] || (sign > 0 ? v->u.VAL[r] < g->ARR[i] : v->u.VAL[r] > g->ARR[i])) {            \
       g->ARR[i] = v->u.VAL[r];                                                                     \
       g->has[i] = 1;                                                                               \
     }                                                                                              \

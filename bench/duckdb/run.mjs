@@ -1,6 +1,6 @@
 // run.mjs — the DuckDB reference of `sluice bench pipeline` (bench/pipeline.c).
 //
-// Usage: node run.mjs RECORDS.ndjson [REPEAT]
+// Usage: node run.mjs RECORDS.ndjson [REPEAT [QUERIES]]
 //
 // Runs, on one thread (SET threads = 1) of an in-memory DuckDB, the two queries of the
 // benchmark in batch over the records, read from the NDJSON file by read_json with the
@@ -12,7 +12,7 @@
 // stream too), and the wall time of each CREATE TABLE ... AS, JSON reading included, is
 // what is measured. The counts that pipeline.c checks are read afterwards, untimed. With
 // REPEAT (default 1) each query runs that many times (its table dropped in between), one
-// line per run; pipeline.c keeps the best.
+// line per run; pipeline.c keeps the best. QUERIES (default "ab") chooses the queries.
 //
 // Output, one line per item, for pipeline.c to parse:
 //   version v1.5.6
@@ -24,8 +24,9 @@ import duckdb from '@duckdb/node-api';
 
 const file = process.argv[2];
 const repeat = Number(process.argv[3] ?? '1');
-if (!file || !Number.isInteger(repeat) || repeat < 1) {
-  console.error('usage: node run.mjs RECORDS.ndjson [REPEAT]');
+const chosen = [...(process.argv[4] ?? 'ab')];
+if (!file || !Number.isInteger(repeat) || repeat < 1 || !chosen.every((q) => q === 'a' || q === 'b')) {
+  console.error('usage: node run.mjs RECORDS.ndjson [REPEAT [QUERIES]]');
   process.exit(2);
 }
 
@@ -56,7 +57,7 @@ const connection = await instance.connect();
 await connection.run('SET threads = 1');
 console.log(`version ${duckdb.version()}`);
 
-for (const name of ['a', 'b']) for (let run = 0; run < repeat; run++) {
+for (const name of chosen) for (let run = 0; run < repeat; run++) {
   await connection.run(`DROP TABLE IF EXISTS out_${name}`);
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();

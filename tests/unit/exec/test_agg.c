@@ -30,8 +30,8 @@ static fn_agg_groups *make(const char *name, core_type arg, core_type result, bo
 
 /* Adds every row of b to group 0 and returns group 0's result as text ("!" if it does not
  * fit). */
-static const char *result_of(fn_agg_groups *g, core_type result, const core_batch *b,
-                             char *buf, size_t size) {
+static const char *result_of(fn_agg_groups *g, core_type result, const core_batch *b, char *buf,
+                             size_t size) {
   static const uint32_t zeros[CORE_BATCH_CAP];
   if (b) assert_int_equal(fn_agg_groups_add(g, &b->cols[0], NULL, zeros, (size_t)b->n), SLUICE_OK);
   core_batch *out = core_batch_new(1, &result, 4);
@@ -93,7 +93,7 @@ static void test_count(void **state) {
   CHECK("COUNT", i32, big, "2", I(1), NUL, I(3), NUL);
   CHECK("COUNT", i32, big, "0", NUL, NUL);
   CHECK("COUNT", i32, ty(CORE_T_INTEGER), "1", I(5)); /* another integer result type */
-  fn_agg_groups *g = make("COUNT", i32, big, true);    /* COUNT(*) counts NULL rows */
+  fn_agg_groups *g = make("COUNT", i32, big, true);   /* COUNT(*) counts NULL rows */
   tv v[] = {NUL, NUL, I(3)};
   core_batch *b = column(i32, v, 3);
   char buf[64];
@@ -154,7 +154,7 @@ static void test_min_max_types(void **state) {
   CHECK("MIN", i32, i32, "-3", I(4), NUL, I(-3), I(9));
   CHECK("MAX", i32, i32, "9", I(4), NUL, I(-3), I(9));
   CHECK("MIN", i32, i32, "NULL", NUL);
-  CHECK("MIN", vc, vc, "B", S("a"), S("B"), S("ab"));  /* bytewise: 'B' < 'a' */
+  CHECK("MIN", vc, vc, "B", S("a"), S("B"), S("ab"));    /* bytewise: 'B' < 'a' */
   CHECK("MAX", vc, vc, "abc", S("ab"), S("abc"), S("")); /* a prefix sorts first */
   CHECK("MIN", vc, vc, "", S("ab"), S(""), NUL);
   CHECK("MAX", tsy, tsy, "2024-02-29 12:00:00.000", T("2024-01-01"), T("2024-02-29 12:00"));
@@ -175,8 +175,10 @@ static void test_first_last(void **state) {
   CHECK("LAST_VALUE", vc, vc, "y", S("x"), S("y"));
   /* IGNORE NULLS */
   for (int last = 0; last < 2; last++) {
-    fn_agg_spec s = {.fn = fn_lookup(last ? "LAST_VALUE" : "FIRST_VALUE"), .arg = i32,
-                     .result = i32, .ignore_nulls = true};
+    fn_agg_spec s = {.fn = fn_lookup(last ? "LAST_VALUE" : "FIRST_VALUE"),
+                     .arg = i32,
+                     .result = i32,
+                     .ignore_nulls = true};
     fn_agg_groups *g;
     core_error e;
     assert_int_equal(fn_agg_groups_new(&s, &g, &e), SLUICE_OK);
@@ -219,8 +221,9 @@ static void test_remove_is_inverse(void **state) {
   struct {
     const char *name;
     core_type arg, res;
-  } cases[] = {{"SUM", i32, i32},        {"AVG", i32, i32},      {"COUNT", i32, big},
-               {"SUM", dbl, dbl},        {"AVG", dbl, dbl},      {"VAR_POP", dbl, dbl},
+  } cases[] = {{"SUM", i32, i32},         {"AVG", i32, i32},
+               {"COUNT", i32, big},       {"SUM", dbl, dbl},
+               {"AVG", dbl, dbl},         {"VAR_POP", dbl, dbl},
                {"STDDEV_SAMP", dbl, dbl}, {"ANY", ty(CORE_T_BOOLEAN), ty(CORE_T_BOOLEAN)}};
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
     bool is_bool = cases[c].arg.id == CORE_T_BOOLEAN;
@@ -284,8 +287,7 @@ static void test_groups_steps_and_reuse(void **state) {
   assert_int_equal(fn_agg_groups_add(g, &b->cols[0], NULL, gids, 4), SLUICE_OK);
   core_batch *out = core_batch_new(1, &vc, 4);
   uint32_t ids[] = {999, 7, 3};
-  assert_int_equal(fn_agg_groups_result(g, ids, 3, &out->cols[0], 0, NULL, out->heap),
-                   SLUICE_OK);
+  assert_int_equal(fn_agg_groups_result(g, ids, 3, &out->cols[0], 0, NULL, out->heap), SLUICE_OK);
   core_value x;
   core_vec_get(&out->cols[0], 0, &x);
   assert_memory_equal(x.u.s.p, "zz", 2);
@@ -309,9 +311,9 @@ static void test_groups_steps_and_reuse(void **state) {
                          {2, 0, FN_AGG_REMOVE}, {2, 1, FN_AGG_RESULT}, {2, 1, FN_AGG_REMOVE},
                          {2, 2, FN_AGG_RESULT}};
   uint8_t bad[4] = {0};
-  assert_int_equal(fn_agg_groups_run(s, steps, 7, &nb->cols[0], &nb->cols[0], &res->cols[0],
-                                     bad, NULL),
-                   SLUICE_OK);
+  assert_int_equal(
+      fn_agg_groups_run(s, steps, 7, &nb->cols[0], &nb->cols[0], &res->cols[0], bad, NULL),
+      SLUICE_OK);
   assert_int_equal(res->cols[0].u.i[0], 5);
   assert_int_equal(res->cols[0].u.i[1], 3);
   assert_true(res->cols[0].null[2]);
@@ -358,10 +360,10 @@ static void test_refusals(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_impl_table),      cmocka_unit_test(test_count),
-      cmocka_unit_test(test_sum_types),       cmocka_unit_test(test_avg_types),
-      cmocka_unit_test(test_min_max_types),   cmocka_unit_test(test_first_last),
-      cmocka_unit_test(test_variance),        cmocka_unit_test(test_any_every),
+      cmocka_unit_test(test_impl_table),        cmocka_unit_test(test_count),
+      cmocka_unit_test(test_sum_types),         cmocka_unit_test(test_avg_types),
+      cmocka_unit_test(test_min_max_types),     cmocka_unit_test(test_first_last),
+      cmocka_unit_test(test_variance),          cmocka_unit_test(test_any_every),
       cmocka_unit_test(test_remove_is_inverse), cmocka_unit_test(test_groups_steps_and_reuse),
       cmocka_unit_test(test_refusals),
   };

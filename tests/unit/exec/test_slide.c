@@ -66,8 +66,12 @@ static void test_spec_8_9a_range_day(void **state) {
   (void)state;
   core_type types[] = {ty(CORE_T_VARCHAR), ty(CORE_T_INTEGER)};
   exec_agg aggs[] = {agg("MIN", 1, ty(CORE_T_INTEGER)), agg("MAX", 1, ty(CORE_T_INTEGER))};
-  exec_slide_config c = {.ninput = 2, .input_types = types, .frame = EXEC_FRAME_RANGE,
-                         .range_ms = DAY_MS, .aggs = aggs, .naggs = 2};
+  exec_slide_config c = {.ninput = 2,
+                         .input_types = types,
+                         .frame = EXEC_FRAME_RANGE,
+                         .range_ms = DAY_MS,
+                         .aggs = aggs,
+                         .naggs = 2};
   rig r;
   rig_init(&r, &c);
   r.cap->no_time = true;
@@ -94,19 +98,25 @@ static void test_spec_8_9b_partition_city(void **state) {
   int part[] = {0};
   exec_agg aggs[] = {agg("MIN", 1, ty(CORE_T_INTEGER)), agg("MAX", 1, ty(CORE_T_INTEGER)),
                      agg("AVG", 1, ty(CORE_T_INTEGER))};
-  exec_slide_config c = {.ninput = 2, .input_types = types, .partition = part, .npartition = 1,
-                         .frame = EXEC_FRAME_RANGE, .range_ms = DAY_MS, .aggs = aggs,
+  exec_slide_config c = {.ninput = 2,
+                         .input_types = types,
+                         .partition = part,
+                         .npartition = 1,
+                         .frame = EXEC_FRAME_RANGE,
+                         .range_ms = DAY_MS,
+                         .aggs = aggs,
                          .naggs = 3};
   rig r;
   rig_init(&r, &c);
-  for (int i = 0; i < NWEATHER; i++) add_row(r.in, ts(WEATHER[i].t), S(WEATHER[i].city), I(WEATHER[i].temp));
+  for (int i = 0; i < NWEATHER; i++)
+    add_row(r.in, ts(WEATHER[i].t), S(WEATHER[i].city), I(WEATHER[i].temp));
   push(r.op, r.in);
-  const char *want[] = {"Denver 29/29/29",    "Anchorage 2/2/2",  "Miami 65/65/65",
-                        "Denver 29/32/30",    "Anchorage 2/9/5",  "Denver 29/50/37",
-                        "Anchorage 2/10/7",   "Miami 65/71/68",   "Denver 29/50/38",
-                        "Anchorage 2/10/6",   "Denver 29/50/38",  "Denver 32/50/42",
-                        "Anchorage 3/10/6",   "Denver 39/56/46",  "Anchorage 2/10/4",
-                        "Denver 39/56/46",    "Denver 36/56/45",  "Anchorage 1/4/2"};
+  const char *want[] = {"Denver 29/29/29",  "Anchorage 2/2/2", "Miami 65/65/65",
+                        "Denver 29/32/30",  "Anchorage 2/9/5", "Denver 29/50/37",
+                        "Anchorage 2/10/7", "Miami 65/71/68",  "Denver 29/50/38",
+                        "Anchorage 2/10/6", "Denver 29/50/38", "Denver 32/50/42",
+                        "Anchorage 3/10/6", "Denver 39/56/46", "Anchorage 2/10/4",
+                        "Denver 39/56/46",  "Denver 36/56/45", "Anchorage 1/4/2"};
   assert_int_equal(r.cap->n, NWEATHER);
   for (int i = 0; i < NWEATHER; i++) {
     char city[16];
@@ -127,8 +137,12 @@ static void test_spec_4_2_walkthrough(void **state) {
   (void)state;
   core_type types[] = {ty(CORE_T_INTEGER)};
   exec_agg aggs[] = {agg("COUNT", -1, ty(CORE_T_BIGINT))};
-  exec_slide_config c = {.ninput = 1, .input_types = types, .frame = EXEC_FRAME_RANGE,
-                         .range_ms = 4999, .aggs = aggs, .naggs = 1};
+  exec_slide_config c = {.ninput = 1,
+                         .input_types = types,
+                         .frame = EXEC_FRAME_RANGE,
+                         .range_ms = 4999,
+                         .aggs = aggs,
+                         .naggs = 1};
   int64_t t0 = ts("2024-01-01");
   int at[] = {1, 2, 6, 7, 8, 8, 8};
   for (int variant = 0; variant < 2; variant++) {
@@ -158,8 +172,14 @@ static void test_spec_8_10_ticker_stats(void **state) {
   int part[] = {0};
   exec_agg aggs[] = {agg("MIN", 1, ty(CORE_T_DOUBLE)), agg("MAX", 1, ty(CORE_T_DOUBLE)),
                      agg("AVG", 1, ty(CORE_T_DOUBLE))};
-  exec_slide_config c = {.ninput = 2, .input_types = types, .partition = part, .npartition = 1,
-                         .frame = EXEC_FRAME_RANGE, .range_ms = 60000, .aggs = aggs, .naggs = 3};
+  exec_slide_config c = {.ninput = 2,
+                         .input_types = types,
+                         .partition = part,
+                         .npartition = 1,
+                         .frame = EXEC_FRAME_RANGE,
+                         .range_ms = 60000,
+                         .aggs = aggs,
+                         .naggs = 3};
   rig r;
   rig_init(&r, &c);
   int64_t t0 = ts("2024-01-01 09:30");
@@ -185,10 +205,22 @@ static void test_spec_8_11_rows_2_vs_10(void **state) {
   int part[] = {0};
   exec_agg a1[] = {agg("AVG", 1, ty(CORE_T_DOUBLE))};
   exec_agg a2[] = {agg("AVG", 1, ty(CORE_T_DOUBLE))};
-  exec_slide_config c1 = {.ninput = 2, .input_types = t1, .partition = part, .npartition = 1,
-                          .frame = EXEC_FRAME_ROWS, .rows = 2, .aggs = a1, .naggs = 1};
-  exec_slide_config c2 = {.ninput = 3, .input_types = t2, .partition = part, .npartition = 1,
-                          .frame = EXEC_FRAME_ROWS, .rows = 10, .aggs = a2, .naggs = 1};
+  exec_slide_config c1 = {.ninput = 2,
+                          .input_types = t1,
+                          .partition = part,
+                          .npartition = 1,
+                          .frame = EXEC_FRAME_ROWS,
+                          .rows = 2,
+                          .aggs = a1,
+                          .naggs = 1};
+  exec_slide_config c2 = {.ninput = 3,
+                          .input_types = t2,
+                          .partition = part,
+                          .npartition = 1,
+                          .frame = EXEC_FRAME_ROWS,
+                          .rows = 10,
+                          .aggs = a2,
+                          .naggs = 1};
   rig r;
   rig_init(&r, &c1);
   exec_op *second = slide_or_fail(&r.ctx, &c2);
@@ -215,14 +247,25 @@ static void test_spec_8_13_partial_results(void **state) {
   core_type tin[] = {ty(CORE_T_VARCHAR), ty(CORE_T_TIMESTAMP), ty(CORE_T_TIMESTAMP)};
   int keys[] = {1, 2, 0}; /* STEP(ROWTIME), STEP(arrival), ticker */
   exec_agg counts[] = {agg("COUNT", -1, ty(CORE_T_BIGINT))};
-  exec_tumble_config tc = {.ninput = 3, .input_types = tin, .keys = keys, .nkeys = 3,
-                           .time_key = 0, .window_ms = 60000, .aggs = counts, .naggs = 1};
+  exec_tumble_config tc = {.ninput = 3,
+                           .input_types = tin,
+                           .keys = keys,
+                           .nkeys = 3,
+                           .time_key = 0,
+                           .window_ms = 60000,
+                           .aggs = counts,
+                           .naggs = 1};
   core_type tmid[] = {ty(CORE_T_TIMESTAMP), ty(CORE_T_TIMESTAMP), ty(CORE_T_VARCHAR),
                       ty(CORE_T_BIGINT)};
   int part[] = {0};
   exec_agg sums[] = {agg("SUM", 3, ty(CORE_T_BIGINT))};
-  exec_slide_config sc = {.ninput = 4, .input_types = tmid, .partition = part, .npartition = 1,
-                          .frame = EXEC_FRAME_RANGE, .range_ms = 600000, .aggs = sums,
+  exec_slide_config sc = {.ninput = 4,
+                          .input_types = tmid,
+                          .partition = part,
+                          .npartition = 1,
+                          .frame = EXEC_FRAME_RANGE,
+                          .range_ms = 600000,
+                          .aggs = sums,
                           .naggs = 1};
   exec_ctx ctx = {0};
   core_error e;
@@ -242,8 +285,7 @@ static void test_spec_8_13_partial_results(void **state) {
   push(tumble, in);
   bound(tumble, m1 + 60000);
   cap->no_time = false;
-  EXPECT(cap,
-         "2024-01-01 10:01:00.000|2024-01-01 10:00:00.000|2024-01-01 09:59:00.000|AMZN|1|1",
+  EXPECT(cap, "2024-01-01 10:01:00.000|2024-01-01 10:00:00.000|2024-01-01 09:59:00.000|AMZN|1|1",
          "2024-01-01 10:01:00.000|2024-01-01 10:00:00.000|2024-01-01 10:00:00.000|AMZN|2|3",
          "2024-01-01 10:01:00.000|2024-01-01 10:00:00.000|2024-01-01 10:00:00.000|MSFT|1|4",
          "2024-01-01 10:02:00.000|2024-01-01 10:01:00.000|2024-01-01 10:01:00.000|AMZN|1|1",
@@ -260,8 +302,13 @@ static void test_spec_8_27_bounds(void **state) {
   core_type types[] = {ty(CORE_T_VARCHAR), ty(CORE_T_INTEGER)};
   int part[] = {0};
   exec_agg aggs[] = {agg("SUM", 1, ty(CORE_T_INTEGER))};
-  exec_slide_config c = {.ninput = 2, .input_types = types, .partition = part, .npartition = 1,
-                         .frame = EXEC_FRAME_RANGE, .range_ms = 3600000, .aggs = aggs,
+  exec_slide_config c = {.ninput = 2,
+                         .input_types = types,
+                         .partition = part,
+                         .npartition = 1,
+                         .frame = EXEC_FRAME_RANGE,
+                         .range_ms = 3600000,
+                         .aggs = aggs,
                          .naggs = 1};
   rig r;
   rig_init(&r, &c);
@@ -284,8 +331,12 @@ static void test_current_row_frames(void **state) {
   (void)state;
   core_type types[] = {ty(CORE_T_INTEGER)};
   exec_agg aggs[] = {agg("SUM", 0, ty(CORE_T_INTEGER)), agg("MAX", 0, ty(CORE_T_INTEGER))};
-  exec_slide_config c = {.ninput = 1, .input_types = types, .frame = EXEC_FRAME_ROWS,
-                         .rows = 0, .aggs = aggs, .naggs = 2};
+  exec_slide_config c = {.ninput = 1,
+                         .input_types = types,
+                         .frame = EXEC_FRAME_ROWS,
+                         .rows = 0,
+                         .aggs = aggs,
+                         .naggs = 2};
   int64_t t0 = ts("2024-01-01");
   for (int v = 0; v < 2; v++) {
     c.frame = v ? EXEC_FRAME_RANGE : EXEC_FRAME_ROWS;
@@ -313,8 +364,13 @@ static void test_unbounded(void **state) {
   exec_agg aggs[] = {agg("COUNT", -1, ty(CORE_T_BIGINT)), agg("MIN", 1, ty(CORE_T_VARCHAR)),
                      agg("MAX", 1, ty(CORE_T_VARCHAR)), agg("FIRST_VALUE", 1, ty(CORE_T_VARCHAR)),
                      agg("LAST_VALUE", 1, ty(CORE_T_VARCHAR))};
-  exec_slide_config c = {.ninput = 2, .input_types = types, .partition = part, .npartition = 1,
-                         .frame = EXEC_FRAME_UNBOUNDED, .aggs = aggs, .naggs = 5};
+  exec_slide_config c = {.ninput = 2,
+                         .input_types = types,
+                         .partition = part,
+                         .npartition = 1,
+                         .frame = EXEC_FRAME_UNBOUNDED,
+                         .aggs = aggs,
+                         .naggs = 5};
   rig r;
   rig_init(&r, &c);
   r.cap->no_time = true;
@@ -327,8 +383,8 @@ static void test_unbounded(void **state) {
   bound(r.op, t0 + 100 * DAY_MS); /* UNBOUNDED partitions never expire */
   add_row(r.in, t0 + 100 * DAY_MS, I(1), S("b"));
   push(r.op, r.in);
-  EXPECT(r.cap, "1|m|1|m|m|m|m", "1|z|2|m|z|m|z", "2|NULL|1|NULL|NULL|NULL|NULL",
-         "1|a|3|a|z|m|a", "bound 2024-04-10 00:00:00.000", "1|b|4|a|z|m|b");
+  EXPECT(r.cap, "1|m|1|m|m|m|m", "1|z|2|m|z|m|z", "2|NULL|1|NULL|NULL|NULL|NULL", "1|a|3|a|z|m|a",
+         "bound 2024-04-10 00:00:00.000", "1|b|4|a|z|m|b");
   rig_free(&r);
 }
 
@@ -337,14 +393,19 @@ static void test_unbounded(void **state) {
 static void test_nulls_first_last(void **state) {
   (void)state;
   core_type types[] = {ty(CORE_T_INTEGER)};
-  exec_agg aggs[] = {agg("COUNT", 0, ty(CORE_T_BIGINT)),       agg("SUM", 0, ty(CORE_T_INTEGER)),
-                     agg("MIN", 0, ty(CORE_T_INTEGER)),        agg("FIRST_VALUE", 0, ty(CORE_T_INTEGER)),
-                     agg("FIRST_VALUE", 0, ty(CORE_T_INTEGER)), agg("LAST_VALUE", 0, ty(CORE_T_INTEGER)),
-                     agg("LAST_VALUE", 0, ty(CORE_T_INTEGER))};
+  exec_agg aggs[] = {
+      agg("COUNT", 0, ty(CORE_T_BIGINT)),        agg("SUM", 0, ty(CORE_T_INTEGER)),
+      agg("MIN", 0, ty(CORE_T_INTEGER)),         agg("FIRST_VALUE", 0, ty(CORE_T_INTEGER)),
+      agg("FIRST_VALUE", 0, ty(CORE_T_INTEGER)), agg("LAST_VALUE", 0, ty(CORE_T_INTEGER)),
+      agg("LAST_VALUE", 0, ty(CORE_T_INTEGER))};
   aggs[4].ignore_nulls = true;
   aggs[6].ignore_nulls = true;
-  exec_slide_config c = {.ninput = 1, .input_types = types, .frame = EXEC_FRAME_ROWS,
-                         .rows = 2, .aggs = aggs, .naggs = 7};
+  exec_slide_config c = {.ninput = 1,
+                         .input_types = types,
+                         .frame = EXEC_FRAME_ROWS,
+                         .rows = 2,
+                         .aggs = aggs,
+                         .naggs = 7};
   rig r;
   rig_init(&r, &c);
   r.cap->no_time = true;
@@ -354,8 +415,8 @@ static void test_nulls_first_last(void **state) {
   push(r.op, r.in);
   /* value|count|sum|min|first|first ignoring|last|last ignoring */
   EXPECT(r.cap, "NULL|0|NULL|NULL|NULL|NULL|NULL|NULL", "4|1|4|4|NULL|4|4|4",
-         "NULL|1|4|4|NULL|4|NULL|4", "NULL|1|4|4|4|4|NULL|4", "NULL|0|NULL|NULL|NULL|NULL|NULL|NULL",
-         "6|1|6|6|NULL|6|6|6");
+         "NULL|1|4|4|NULL|4|NULL|4", "NULL|1|4|4|4|4|NULL|4",
+         "NULL|0|NULL|NULL|NULL|NULL|NULL|NULL", "6|1|6|6|NULL|6|6|6");
   rig_free(&r);
 }
 
@@ -368,8 +429,14 @@ static void test_strings_and_dropped_partitions(void **state) {
   int part[] = {0};
   exec_agg aggs[] = {agg("MIN", 1, ty(CORE_T_VARCHAR)), agg("MAX", 1, ty(CORE_T_VARCHAR)),
                      agg("COUNT", -1, ty(CORE_T_BIGINT))};
-  exec_slide_config c = {.ninput = 2, .input_types = types, .partition = part, .npartition = 1,
-                         .frame = EXEC_FRAME_RANGE, .range_ms = 10, .aggs = aggs, .naggs = 3};
+  exec_slide_config c = {.ninput = 2,
+                         .input_types = types,
+                         .partition = part,
+                         .npartition = 1,
+                         .frame = EXEC_FRAME_RANGE,
+                         .range_ms = 10,
+                         .aggs = aggs,
+                         .naggs = 3};
   rig r;
   rig_init(&r, &c);
   r.cap->no_time = true;
@@ -394,8 +461,12 @@ static void test_sliding_overflow(void **state) {
   (void)state;
   core_type types[] = {ty(CORE_T_SMALLINT)};
   exec_agg aggs[] = {agg("SUM", 0, ty(CORE_T_SMALLINT))};
-  exec_slide_config c = {.ninput = 1, .input_types = types, .frame = EXEC_FRAME_ROWS,
-                         .rows = 1, .aggs = aggs, .naggs = 1};
+  exec_slide_config c = {.ninput = 1,
+                         .input_types = types,
+                         .frame = EXEC_FRAME_ROWS,
+                         .rows = 1,
+                         .aggs = aggs,
+                         .naggs = 1};
   rig r;
   rig_init(&r, &c);
   r.cap->no_time = true;
@@ -419,8 +490,12 @@ static void test_rejected(void **state) {
   const char *names[] = {"NTH_VALUE", "LAG", "EXP_AVG"};
   for (int i = 0; i < 3; i++) {
     exec_agg a = agg(names[i], 0, ty(CORE_T_INTEGER));
-    exec_slide_config c = {.ninput = 1, .input_types = types, .frame = EXEC_FRAME_ROWS,
-                           .rows = 3, .aggs = &a, .naggs = 1};
+    exec_slide_config c = {.ninput = 1,
+                           .input_types = types,
+                           .frame = EXEC_FRAME_ROWS,
+                           .rows = 3,
+                           .aggs = &a,
+                           .naggs = 1};
     memset(&e, 0, sizeof e);
     assert_null(exec_slide_new(&ctx, &c, &e));
     assert_int_equal(e.code, SLUICE_UNSUPPORTED);
@@ -430,8 +505,12 @@ static void test_rejected(void **state) {
   }
   exec_agg a = agg("AVG", 0, ty(CORE_T_INTEGER));
   a.distinct = true;
-  exec_slide_config c = {.ninput = 1, .input_types = types, .frame = EXEC_FRAME_ROWS, .rows = 3,
-                         .aggs = &a, .naggs = 1};
+  exec_slide_config c = {.ninput = 1,
+                         .input_types = types,
+                         .frame = EXEC_FRAME_ROWS,
+                         .rows = 3,
+                         .aggs = &a,
+                         .naggs = 1};
   assert_null(exec_slide_new(&ctx, &c, &e));
   assert_string_equal(e.message, "aggregate AVG(DISTINCT ...) is not available in windows yet");
 }
@@ -457,8 +536,8 @@ static void fmt_i(char *b, size_t n, bool null, int64_t v) {
 }
 
 /* The naive answer for row i: the frame recomputed from the list. */
-static void naive_row(const drow *rows, int i, exec_frame frame, int64_t nrows_frame,
-                      int64_t range, char *out, size_t size, double *var, bool *var_null) {
+static void naive_row(const drow *rows, int i, exec_frame frame, int64_t nrows_frame, int64_t range,
+                      char *out, size_t size, double *var, bool *var_null) {
   const drow *x = &rows[i];
   int idx[4096], n = 0;
   for (int k = 0; k <= i; k++)
@@ -551,24 +630,24 @@ static void test_differential_random(void **state) {
     core_type types[] = {ty(CORE_T_INTEGER), ty(CORE_T_BIGINT), ty(CORE_T_DOUBLE),
                          ty(CORE_T_VARCHAR)};
     int part[] = {0};
-    exec_agg aggs[] = {agg("COUNT", -1, ty(CORE_T_BIGINT)),
-                       agg("COUNT", 1, ty(CORE_T_BIGINT)),
-                       agg("SUM", 1, ty(CORE_T_BIGINT)),
-                       agg("AVG", 1, ty(CORE_T_BIGINT)),
-                       agg("MIN", 1, ty(CORE_T_BIGINT)),
-                       agg("MAX", 1, ty(CORE_T_BIGINT)),
-                       agg("SUM", 2, ty(CORE_T_DOUBLE)),
-                       agg("MIN", 3, ty(CORE_T_VARCHAR)),
-                       agg("MAX", 3, ty(CORE_T_VARCHAR)),
-                       agg("FIRST_VALUE", 1, ty(CORE_T_BIGINT)),
-                       agg("LAST_VALUE", 1, ty(CORE_T_BIGINT)),
-                       agg("FIRST_VALUE", 3, ty(CORE_T_VARCHAR)),
-                       agg("LAST_VALUE", 3, ty(CORE_T_VARCHAR)),
-                       agg("VAR_POP", 2, ty(CORE_T_DOUBLE))};
+    exec_agg aggs[] = {
+        agg("COUNT", -1, ty(CORE_T_BIGINT)),      agg("COUNT", 1, ty(CORE_T_BIGINT)),
+        agg("SUM", 1, ty(CORE_T_BIGINT)),         agg("AVG", 1, ty(CORE_T_BIGINT)),
+        agg("MIN", 1, ty(CORE_T_BIGINT)),         agg("MAX", 1, ty(CORE_T_BIGINT)),
+        agg("SUM", 2, ty(CORE_T_DOUBLE)),         agg("MIN", 3, ty(CORE_T_VARCHAR)),
+        agg("MAX", 3, ty(CORE_T_VARCHAR)),        agg("FIRST_VALUE", 1, ty(CORE_T_BIGINT)),
+        agg("LAST_VALUE", 1, ty(CORE_T_BIGINT)),  agg("FIRST_VALUE", 3, ty(CORE_T_VARCHAR)),
+        agg("LAST_VALUE", 3, ty(CORE_T_VARCHAR)), agg("VAR_POP", 2, ty(CORE_T_DOUBLE))};
     aggs[11].ignore_nulls = aggs[12].ignore_nulls = true;
-    exec_slide_config c = {.ninput = 4, .input_types = types, .partition = part,
-                           .npartition = 1, .frame = frame, .rows = nf, .range_ms = range,
-                           .aggs = aggs, .naggs = 14};
+    exec_slide_config c = {.ninput = 4,
+                           .input_types = types,
+                           .partition = part,
+                           .npartition = 1,
+                           .frame = frame,
+                           .rows = nf,
+                           .range_ms = range,
+                           .aggs = aggs,
+                           .naggs = 14};
     rig r;
     rig_init(&r, &c);
     int cut = 1 + rand() % 300;
@@ -605,8 +684,8 @@ static void test_differential_random(void **state) {
       } else {
         double g = strtod(bar + 1, NULL);
         if (fabs(g - var) > 1e-9 * (1 + fabs(var))) {
-          print_message("seed %u round %d row %d: VAR_POP %.17g want %.17g\n", seed, round, i,
-                        g, var);
+          print_message("seed %u round %d row %d: VAR_POP %.17g want %.17g\n", seed, round, i, g,
+                        var);
           fail();
         }
       }

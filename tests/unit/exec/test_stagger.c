@@ -40,8 +40,13 @@ static void test_spec_4_5_worked_example(void **state) {
   core_type types[] = {ty(CORE_T_VARCHAR), ty(CORE_T_TIMESTAMP)};
   int keys[] = {1, 0};
   exec_agg aggs[] = {agg("COUNT", 0, ty(CORE_T_BIGINT))};
-  exec_stagger_config c = {.ninput = 2, .input_types = types, .keys = keys, .nkeys = 2,
-                           .range_ms = MIN_MS, .aggs = aggs, .naggs = 1};
+  exec_stagger_config c = {.ninput = 2,
+                           .input_types = types,
+                           .keys = keys,
+                           .nkeys = 2,
+                           .range_ms = MIN_MS,
+                           .aggs = aggs,
+                           .naggs = 1};
   rig r;
   rig_init(&r, &c);
   const char *in[][2] = {{"2024-05-01 11:00:20", "2024-05-01 11:00:10"},
@@ -69,8 +74,13 @@ static void test_spec_8_12(void **state) {
   core_type types[] = {ty(CORE_T_TIMESTAMP), ty(CORE_T_VARCHAR)};
   int keys[] = {1, 0};
   exec_agg aggs[] = {agg("COUNT", 1, ty(CORE_T_BIGINT))};
-  exec_stagger_config c = {.ninput = 2, .input_types = types, .keys = keys, .nkeys = 2,
-                           .range_ms = MIN_MS, .aggs = aggs, .naggs = 1};
+  exec_stagger_config c = {.ninput = 2,
+                           .input_types = types,
+                           .keys = keys,
+                           .nkeys = 2,
+                           .range_ms = MIN_MS,
+                           .aggs = aggs,
+                           .naggs = 1};
   rig r;
   rig_init(&r, &c);
   /* event times truncated to ms, as the JSON mapping stores them */
@@ -86,8 +96,7 @@ static void test_spec_8_12(void **state) {
   }
   bound(r.op, ts("2018-08-01 20:19:31"));
   EXPECT(r.cap, "2018-08-01 20:18:30.000|AMZN|2018-08-01 20:17:20.797|6",
-         "2018-08-01 20:19:31.000|INTC|2018-08-01 20:18:21.043|6",
-         "bound 2018-08-01 20:19:31.000");
+         "2018-08-01 20:19:31.000|INTC|2018-08-01 20:18:21.043|6", "bound 2018-08-01 20:19:31.000");
   rig_free(&r);
 }
 
@@ -99,8 +108,13 @@ static void test_reopen_and_nulls(void **state) {
   int keys[] = {0};
   exec_agg aggs[] = {agg("SUM", 1, ty(CORE_T_INTEGER)), agg("MIN", 1, ty(CORE_T_INTEGER)),
                      agg("MAX", 0, ty(CORE_T_VARCHAR))};
-  exec_stagger_config c = {.ninput = 2, .input_types = types, .keys = keys, .nkeys = 1,
-                           .range_ms = 1000, .aggs = aggs, .naggs = 3};
+  exec_stagger_config c = {.ninput = 2,
+                           .input_types = types,
+                           .keys = keys,
+                           .nkeys = 1,
+                           .range_ms = 1000,
+                           .aggs = aggs,
+                           .naggs = 3};
   rig r;
   rig_init(&r, &c);
   int64_t t0 = ts("2024-01-01");
@@ -125,8 +139,13 @@ static void test_many_windows_close_together(void **state) {
   core_type types[] = {ty(CORE_T_BIGINT)};
   int keys[] = {0};
   exec_agg aggs[] = {agg("COUNT", -1, ty(CORE_T_BIGINT))};
-  exec_stagger_config c = {.ninput = 1, .input_types = types, .keys = keys, .nkeys = 1,
-                           .range_ms = 100, .aggs = aggs, .naggs = 1};
+  exec_stagger_config c = {.ninput = 1,
+                           .input_types = types,
+                           .keys = keys,
+                           .nkeys = 1,
+                           .range_ms = 100,
+                           .aggs = aggs,
+                           .naggs = 1};
   rig r;
   rig_init(&r, &c);
   r.cap->no_time = true;
@@ -158,8 +177,13 @@ static void test_rejected(void **state) {
   exec_ctx ctx = {0};
   core_error e;
   exec_agg a = agg("LAST_VALUE", 0, ty(CORE_T_INTEGER));
-  exec_stagger_config c = {.ninput = 1, .input_types = types, .keys = keys, .nkeys = 1,
-                           .range_ms = 1000, .aggs = &a, .naggs = 1};
+  exec_stagger_config c = {.ninput = 1,
+                           .input_types = types,
+                           .keys = keys,
+                           .nkeys = 1,
+                           .range_ms = 1000,
+                           .aggs = &a,
+                           .naggs = 1};
   assert_null(exec_stagger_new(&ctx, &c, &e));
   assert_string_equal(e.message, "aggregate LAST_VALUE is not available in windows yet");
   a = agg("COUNT", 0, ty(CORE_T_BIGINT));

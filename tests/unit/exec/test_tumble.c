@@ -52,12 +52,20 @@ static void test_spec_8_4_step_count(void **state) {
   core_type types[] = {ty(CORE_T_VARCHAR), ty(CORE_T_TIMESTAMP)};
   int keys[] = {0, 1};
   exec_agg aggs[] = {agg("COUNT", -1, ty(CORE_T_BIGINT))};
-  exec_tumble_config c = {.ninput = 2, .input_types = types, .keys = keys, .nkeys = 2,
-                          .time_key = 1, .window_ms = MIN_MS, .aggs = aggs, .naggs = 1};
+  exec_tumble_config c = {.ninput = 2,
+                          .input_types = types,
+                          .keys = keys,
+                          .nkeys = 2,
+                          .time_key = 1,
+                          .window_ms = MIN_MS,
+                          .aggs = aggs,
+                          .naggs = 1};
   rig r;
   rig_init(&r, &c);
-  const char *in[][2] = {{"2024-05-01 10:00:05", "AMZN"}, {"2024-05-01 10:00:20", "MSFT"},
-                         {"2024-05-01 10:00:50", "AMZN"}, {"2024-05-01 10:01:10", "AMZN"},
+  const char *in[][2] = {{"2024-05-01 10:00:05", "AMZN"},
+                         {"2024-05-01 10:00:20", "MSFT"},
+                         {"2024-05-01 10:00:50", "AMZN"},
+                         {"2024-05-01 10:01:10", "AMZN"},
                          {"2024-05-01 10:02:01", "MSFT"}};
   for (int i = 0; i < 5; i++) {
     int64_t t = ts(in[i][0]);
@@ -84,15 +92,23 @@ static void test_spec_8_5_min_max_real(void **state) {
   core_type types[] = {ty(CORE_T_VARCHAR), ty(CORE_T_REAL), ty(CORE_T_TIMESTAMP)};
   int keys[] = {0, 2};
   exec_agg aggs[] = {agg("MIN", 1, ty(CORE_T_REAL)), agg("MAX", 1, ty(CORE_T_REAL))};
-  exec_tumble_config c = {.ninput = 3, .input_types = types, .keys = keys, .nkeys = 2,
-                          .time_key = 1, .window_ms = MIN_MS, .aggs = aggs, .naggs = 2};
+  exec_tumble_config c = {.ninput = 3,
+                          .input_types = types,
+                          .keys = keys,
+                          .nkeys = 2,
+                          .time_key = 1,
+                          .window_ms = MIN_MS,
+                          .aggs = aggs,
+                          .naggs = 2};
   rig r;
   rig_init(&r, &c);
   struct {
     const char *t, *tick;
     double p;
-  } in[] = {{"2024-05-01 10:00:01", "TBV", 33.25}, {"2024-05-01 10:00:02", "QXZ", 10.5},
-            {"2024-05-01 10:00:30", "TBV", 32.75}, {"2024-05-01 10:00:59.999", "TBV", 34},
+  } in[] = {{"2024-05-01 10:00:01", "TBV", 33.25},
+            {"2024-05-01 10:00:02", "QXZ", 10.5},
+            {"2024-05-01 10:00:30", "TBV", 32.75},
+            {"2024-05-01 10:00:59.999", "TBV", 34},
             {"2024-05-01 10:01:00", "TBV", 30.5}};
   for (int i = 0; i < 5; i++) {
     int64_t t = ts(in[i].t);
@@ -131,8 +147,14 @@ static void test_spec_8_8a_weather_day(void **state) {
   core_type types[] = {ty(CORE_T_VARCHAR), ty(CORE_T_INTEGER), ty(CORE_T_TIMESTAMP)};
   int keys[] = {2};
   exec_agg aggs[] = {agg("MIN", 1, ty(CORE_T_INTEGER)), agg("MAX", 1, ty(CORE_T_INTEGER))};
-  exec_tumble_config c = {.ninput = 3, .input_types = types, .keys = keys, .nkeys = 1,
-                          .time_key = 0, .window_ms = DAY_MS, .aggs = aggs, .naggs = 2};
+  exec_tumble_config c = {.ninput = 3,
+                          .input_types = types,
+                          .keys = keys,
+                          .nkeys = 1,
+                          .time_key = 0,
+                          .window_ms = DAY_MS,
+                          .aggs = aggs,
+                          .naggs = 2};
   rig r;
   rig_init(&r, &c);
   for (size_t i = 0; i < sizeof WEATHER / sizeof WEATHER[0]; i++) {
@@ -146,8 +168,7 @@ static void test_spec_8_8a_weather_day(void **state) {
   assert_int_equal(r.cap->n, 3); /* only the bound */
   bound(r.op, ts("2018-11-04 00:00"));
   EXPECT(r.cap, "2018-11-02 00:00:00.000|2018-11-01 00:00:00.000|2|71",
-         "2018-11-03 00:00:00.000|2018-11-02 00:00:00.000|2|56",
-         "bound 2018-11-03 23:59:59.999",
+         "2018-11-03 00:00:00.000|2018-11-02 00:00:00.000|2|56", "bound 2018-11-03 23:59:59.999",
          "2018-11-04 00:00:00.000|2018-11-03 00:00:00.000|1|36", "bound 2018-11-04 00:00:00.000");
   rig_free(&r);
 }
@@ -161,8 +182,14 @@ static void test_spec_8_8b_weather_city(void **state) {
   exec_agg aggs[] = {agg("MIN", 1, ty(CORE_T_INTEGER)), agg("MAX", 1, ty(CORE_T_INTEGER)),
                      agg("SUM", 1, ty(CORE_T_INTEGER)), agg("COUNT", 1, ty(CORE_T_BIGINT)),
                      agg("AVG", 1, ty(CORE_T_INTEGER))};
-  exec_tumble_config c = {.ninput = 3, .input_types = types, .keys = keys, .nkeys = 2,
-                          .time_key = 0, .window_ms = DAY_MS, .aggs = aggs, .naggs = 5};
+  exec_tumble_config c = {.ninput = 3,
+                          .input_types = types,
+                          .keys = keys,
+                          .nkeys = 2,
+                          .time_key = 0,
+                          .window_ms = DAY_MS,
+                          .aggs = aggs,
+                          .naggs = 5};
   rig r;
   rig_init(&r, &c);
   for (size_t i = 0; i < sizeof WEATHER / sizeof WEATHER[0]; i++) {
@@ -192,8 +219,14 @@ static void test_spec_4_5_tumbling_partials(void **state) {
   core_type types[] = {ty(CORE_T_VARCHAR), ty(CORE_T_TIMESTAMP), ty(CORE_T_TIMESTAMP)};
   int keys[] = {0, 1, 2};
   exec_agg aggs[] = {agg("COUNT", 0, ty(CORE_T_BIGINT))};
-  exec_tumble_config c = {.ninput = 3, .input_types = types, .keys = keys, .nkeys = 3,
-                          .time_key = 2, .window_ms = MIN_MS, .aggs = aggs, .naggs = 1};
+  exec_tumble_config c = {.ninput = 3,
+                          .input_types = types,
+                          .keys = keys,
+                          .nkeys = 3,
+                          .time_key = 2,
+                          .window_ms = MIN_MS,
+                          .aggs = aggs,
+                          .naggs = 1};
   rig r;
   rig_init(&r, &c);
   const char *in[][2] = {{"2024-05-01 11:00:20", "2024-05-01 11:00:10"},
@@ -206,8 +239,7 @@ static void test_spec_4_5_tumbling_partials(void **state) {
   }
   push(r.op, r.in);
   bound(r.op, ts("2024-05-01 11:02:00"));
-  EXPECT(r.cap,
-         "2024-05-01 11:01:00.000|AMZN|2024-05-01 11:00:00.000|2024-05-01 11:00:00.000|2",
+  EXPECT(r.cap, "2024-05-01 11:01:00.000|AMZN|2024-05-01 11:00:00.000|2024-05-01 11:00:00.000|2",
          "2024-05-01 11:02:00.000|AMZN|2024-05-01 11:00:00.000|2024-05-01 11:01:00.000|1",
          "2024-05-01 11:02:00.000|AMZN|2024-05-01 11:01:00.000|2024-05-01 11:01:00.000|1",
          "bound 2024-05-01 11:02:00.000");
@@ -222,8 +254,14 @@ static rig count_rig(core_type *types, int *keys, exec_agg *aggs, exec_tumble_co
   keys[0] = 0;
   keys[1] = 1;
   aggs[0] = agg("COUNT", -1, ty(CORE_T_BIGINT));
-  *c = (exec_tumble_config){.ninput = 2, .input_types = types, .keys = keys, .nkeys = 2,
-                            .time_key = 1, .window_ms = 10000, .aggs = aggs, .naggs = 1};
+  *c = (exec_tumble_config){.ninput = 2,
+                            .input_types = types,
+                            .keys = keys,
+                            .nkeys = 2,
+                            .time_key = 1,
+                            .window_ms = 10000,
+                            .aggs = aggs,
+                            .naggs = 1};
   rig r;
   rig_init(&r, c);
   return r;
@@ -247,8 +285,8 @@ static void test_bound_ties_and_empty_windows(void **state) {
   bound(r.op, t0 + 9999);
   assert_int_equal(r.cap->n, 1);
   bound(r.op, t0 + 10000); /* no row: the bound closes the window */
-  EXPECT(r.cap, "bound 2024-01-01 00:00:09.999", "2024-01-01 00:00:10.000|7|2024-01-01 00:00:00.000|4",
-         "bound 2024-01-01 00:00:10.000");
+  EXPECT(r.cap, "bound 2024-01-01 00:00:09.999",
+         "2024-01-01 00:00:10.000|7|2024-01-01 00:00:00.000|4", "bound 2024-01-01 00:00:10.000");
   cap_clear(r.cap);
   /* a row 50 s later: no output for the four empty windows; then the row at exactly the
    * end of its window closes it first */
@@ -323,8 +361,14 @@ static void test_floor_to_month(void **state) {
   core_type types[] = {ty(CORE_T_INTEGER), ty(CORE_T_TIMESTAMP)};
   int keys[] = {1};
   exec_agg aggs[] = {agg("SUM", 0, ty(CORE_T_INTEGER))};
-  exec_tumble_config c = {.ninput = 2, .input_types = types, .keys = keys, .nkeys = 1,
-                          .time_key = 0, .window_months = 1, .aggs = aggs, .naggs = 1};
+  exec_tumble_config c = {.ninput = 2,
+                          .input_types = types,
+                          .keys = keys,
+                          .nkeys = 1,
+                          .time_key = 0,
+                          .window_months = 1,
+                          .aggs = aggs,
+                          .naggs = 1};
   rig r;
   rig_init(&r, &c);
   int64_t jan = ts("2024-01-01"), feb = ts("2024-02-01");
@@ -359,8 +403,14 @@ static void test_general_monotonic_key(void **state) {
   core_type types[] = {ty(CORE_T_BIGINT), ty(CORE_T_INTEGER)};
   int keys[] = {0};
   exec_agg aggs[] = {agg("SUM", 1, ty(CORE_T_INTEGER))};
-  exec_tumble_config c = {.ninput = 2, .input_types = types, .keys = keys, .nkeys = 1,
-                          .time_key = 0, .key_of_time = seconds_of, .aggs = aggs, .naggs = 1};
+  exec_tumble_config c = {.ninput = 2,
+                          .input_types = types,
+                          .keys = keys,
+                          .nkeys = 1,
+                          .time_key = 0,
+                          .key_of_time = seconds_of,
+                          .aggs = aggs,
+                          .naggs = 1};
   rig r;
   rig_init(&r, &c);
   int64_t t0 = ts("2024-01-01 00:00:00");
@@ -393,9 +443,15 @@ static void test_event_time_watermark(void **state) {
   core_type types[] = {ty(CORE_T_VARCHAR), ty(CORE_T_TIMESTAMP)};
   int keys[] = {0, 1};
   exec_agg aggs[] = {agg("COUNT", -1, ty(CORE_T_BIGINT))};
-  exec_tumble_config c = {.ninput = 2, .input_types = types, .keys = keys, .nkeys = 2,
-                          .time_key = 1, .window_ms = MIN_MS, .event_time = true,
-                          .aggs = aggs, .naggs = 1};
+  exec_tumble_config c = {.ninput = 2,
+                          .input_types = types,
+                          .keys = keys,
+                          .nkeys = 2,
+                          .time_key = 1,
+                          .window_ms = MIN_MS,
+                          .event_time = true,
+                          .aggs = aggs,
+                          .naggs = 1};
   rig r;
   rig_init(&r, &c);
   int64_t rt = ts("2024-06-01 12:00:00");
@@ -431,6 +487,87 @@ static void test_event_time_watermark(void **state) {
   rig_free(&r);
 }
 
+/* Event time with the event TIMESTAMP column (DESIGN.md 4): watermark = the largest event
+ * time seen; [t, t + 1 minute) closes when an event at or after t + 1 minute is seen, its
+ * rows with the ROWTIME of that event's row; a row for a closed window is a LateRow error;
+ * a NULL event time belongs to no window; bounds close nothing. The clickstream of
+ * tests/slt/run_wild.slt. Columns: page, event_time, STEP(event_time BY 1 MINUTE). */
+static void test_event_time_column_watermark(void **state) {
+  (void)state;
+  core_type types[] = {ty(CORE_T_VARCHAR), ty(CORE_T_TIMESTAMP), ty(CORE_T_TIMESTAMP)};
+  int keys[] = {0, 2};
+  exec_agg aggs[] = {agg("COUNT", -1, ty(CORE_T_BIGINT))};
+  exec_tumble_config c = {.ninput = 3,
+                          .input_types = types,
+                          .keys = keys,
+                          .nkeys = 2,
+                          .time_key = 1,
+                          .window_ms = MIN_MS,
+                          .event_time = true,
+                          .has_event_col = true,
+                          .event_col = 1,
+                          .aggs = aggs,
+                          .naggs = 1};
+  rig r;
+  rig_init(&r, &c);
+  struct {
+    const char *at, *page, *ev;
+  } in[] = {{"00:00:05", "/home", "00:00:01"}, {"00:00:06", "/cart", "00:00:03"},
+            {"00:01:02", "/home", "00:00:55"}, {"00:01:10", "/cart", "00:01:02"},
+            {"00:01:20", "/cart", "00:00:58"}, {"00:02:05", "/home", "00:01:40"},
+            {"00:02:30", "/cart", "00:02:20"}, {"00:03:01", "/home", "00:03:00"},
+            {"00:03:02", "/home", "00:03:01"}, {"00:03:03", "/home", "00:03:02"},
+            {"00:03:04", "/home", "00:03:03"}, {"00:03:05", "/home", "00:03:04"},
+            {"00:03:06", "/home", "00:03:05"}, {"00:03:07", "/home", "00:03:06"},
+            {"00:03:30", "/home", NULL}};
+  for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
+    char at[32], ev[32];
+    snprintf(at, sizeof at, "2024-01-01 %s", in[i].at);
+    if (in[i].ev) {
+      snprintf(ev, sizeof ev, "2024-01-01 %s", in[i].ev);
+      int64_t e = ts(ev);
+      add_row(r.in, ts(at), S(in[i].page), I(e), I(step(e, MIN_MS)));
+    } else {
+      add_row(r.in, ts(at), S(in[i].page), NUL, NUL);
+    }
+    push(r.op, r.in);
+  }
+  bound(r.op, ts("2024-01-01 00:04:30"));
+  add_row(r.in, ts("2024-01-01 00:05:00"), S("/cart"), T("2024-01-01 00:04:10"),
+          T("2024-01-01 00:04:00"));
+  push(r.op, r.in);
+  EXPECT(r.cap, "2024-01-01 00:01:10.000|/home|2024-01-01 00:00:00.000|2",
+         "2024-01-01 00:01:10.000|/cart|2024-01-01 00:00:00.000|1",
+         "2024-01-01 00:02:30.000|/cart|2024-01-01 00:01:00.000|1",
+         "2024-01-01 00:02:30.000|/home|2024-01-01 00:01:00.000|1",
+         "2024-01-01 00:03:01.000|/cart|2024-01-01 00:02:00.000|1", "bound 2024-01-01 00:04:30.000",
+         "2024-01-01 00:05:00.000|/home|2024-01-01 00:03:00.000|7");
+  assert_int_equal(r.errs.n, 2);
+  assert_string_equal(r.errs.lines[0], "2024-01-01 00:01:20.000 LateRow: event-time window "
+                                       "ending 2024-01-01 00:01:00.000 has closed (watermark "
+                                       "2024-01-01 00:01:02.000)");
+  assert_string_equal(r.errs.lines[1], "2024-01-01 00:03:30.000 FunctionError: the window key "
+                                       "is NULL: the row belongs to no window");
+  rig_free(&r);
+
+  /* 30 s of lateness: the 00:00:58 event still counts ([00:00, 00:01) waits for 01:30) */
+  c.lateness_ms = 30000;
+  rig_init(&r, &c);
+  add_row(r.in, ts("2024-01-01 00:00:05"), S("/home"), T("2024-01-01 00:00:01"),
+          T("2024-01-01 00:00:00"));
+  add_row(r.in, ts("2024-01-01 00:01:10"), S("/cart"), T("2024-01-01 00:01:02"),
+          T("2024-01-01 00:01:00"));
+  add_row(r.in, ts("2024-01-01 00:01:20"), S("/cart"), T("2024-01-01 00:00:58"),
+          T("2024-01-01 00:00:00"));
+  add_row(r.in, ts("2024-01-01 00:01:40"), S("/home"), T("2024-01-01 00:01:30"),
+          T("2024-01-01 00:01:00"));
+  push(r.op, r.in);
+  EXPECT(r.cap, "2024-01-01 00:01:40.000|/home|2024-01-01 00:00:00.000|1",
+         "2024-01-01 00:01:40.000|/cart|2024-01-01 00:00:00.000|1");
+  assert_int_equal(r.errs.n, 0);
+  rig_free(&r);
+}
+
 /* --------------------------------------------------------------- NULLs -- */
 
 /* NULL keys form one group; aggregates ignore NULLs; all-NULL gives NULL (COUNT 0). */
@@ -441,8 +578,14 @@ static void test_nulls(void **state) {
   exec_agg aggs[] = {agg("COUNT", -1, ty(CORE_T_BIGINT)), agg("COUNT", 1, ty(CORE_T_BIGINT)),
                      agg("SUM", 1, ty(CORE_T_INTEGER)),   agg("AVG", 1, ty(CORE_T_INTEGER)),
                      agg("MIN", 1, ty(CORE_T_INTEGER)),   agg("MAX", 0, ty(CORE_T_VARCHAR))};
-  exec_tumble_config c = {.ninput = 3, .input_types = types, .keys = keys, .nkeys = 2,
-                          .time_key = 1, .window_ms = 1000, .aggs = aggs, .naggs = 6};
+  exec_tumble_config c = {.ninput = 3,
+                          .input_types = types,
+                          .keys = keys,
+                          .nkeys = 2,
+                          .time_key = 1,
+                          .window_ms = 1000,
+                          .aggs = aggs,
+                          .naggs = 6};
   rig r;
   rig_init(&r, &c);
   int64_t t0 = ts("2024-01-01");
@@ -467,8 +610,14 @@ static void test_sum_overflow_is_a_row_error(void **state) {
   core_type types[] = {ty(CORE_T_INTEGER), ty(CORE_T_SMALLINT), ty(CORE_T_TIMESTAMP)};
   int keys[] = {0, 2};
   exec_agg aggs[] = {agg("SUM", 1, ty(CORE_T_SMALLINT))};
-  exec_tumble_config c = {.ninput = 3, .input_types = types, .keys = keys, .nkeys = 2,
-                          .time_key = 1, .window_ms = 1000, .aggs = aggs, .naggs = 1};
+  exec_tumble_config c = {.ninput = 3,
+                          .input_types = types,
+                          .keys = keys,
+                          .nkeys = 2,
+                          .time_key = 1,
+                          .window_ms = 1000,
+                          .aggs = aggs,
+                          .naggs = 1};
   rig r;
   rig_init(&r, &c);
   int64_t t0 = ts("2024-01-01");
@@ -508,8 +657,14 @@ static void test_rejected_aggregates(void **state) {
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     cases[i].a.distinct = cases[i].distinct;
-    exec_tumble_config c = {.ninput = 3, .input_types = types, .keys = keys, .nkeys = 1,
-                            .time_key = 0, .window_ms = 1000, .aggs = &cases[i].a, .naggs = 1};
+    exec_tumble_config c = {.ninput = 3,
+                            .input_types = types,
+                            .keys = keys,
+                            .nkeys = 1,
+                            .time_key = 0,
+                            .window_ms = 1000,
+                            .aggs = &cases[i].a,
+                            .naggs = 1};
     memset(&e, 0, sizeof e);
     assert_null(exec_tumble_new(&ctx, &c, &e));
     assert_int_equal(e.code, SLUICE_UNSUPPORTED);
@@ -518,8 +673,14 @@ static void test_rejected_aggregates(void **state) {
   /* MIN(DISTINCT x) is MIN(x) */
   exec_agg m = agg("MIN", 0, ty(CORE_T_INTEGER));
   m.distinct = true;
-  exec_tumble_config c = {.ninput = 3, .input_types = types, .keys = keys, .nkeys = 1,
-                          .time_key = 0, .window_ms = 1000, .aggs = &m, .naggs = 1};
+  exec_tumble_config c = {.ninput = 3,
+                          .input_types = types,
+                          .keys = keys,
+                          .nkeys = 1,
+                          .time_key = 0,
+                          .window_ms = 1000,
+                          .aggs = &m,
+                          .naggs = 1};
   exec_op *op = exec_tumble_new(&ctx, &c, &e);
   assert_non_null(op);
   exec_op_free(op);
@@ -570,8 +731,14 @@ static void test_differential_random(void **state) {
                        agg("MIN", 1, ty(CORE_T_BIGINT)),    agg("MAX", 1, ty(CORE_T_BIGINT)),
                        agg("SUM", 2, ty(CORE_T_DOUBLE)),    agg("MIN", 3, ty(CORE_T_VARCHAR)),
                        agg("MAX", 3, ty(CORE_T_VARCHAR))};
-    exec_tumble_config c = {.ninput = 5, .input_types = types, .keys = keys, .nkeys = 2,
-                            .time_key = 1, .window_ms = w, .aggs = aggs, .naggs = 9};
+    exec_tumble_config c = {.ninput = 5,
+                            .input_types = types,
+                            .keys = keys,
+                            .nkeys = 2,
+                            .time_key = 1,
+                            .window_ms = w,
+                            .aggs = aggs,
+                            .naggs = 9};
     rig r;
     rig_init(&r, &c);
     r.cap->no_time = false;
@@ -665,6 +832,7 @@ int main(void) {
       cmocka_unit_test(test_floor_to_month),
       cmocka_unit_test(test_general_monotonic_key),
       cmocka_unit_test(test_event_time_watermark),
+      cmocka_unit_test(test_event_time_column_watermark),
       cmocka_unit_test(test_nulls),
       cmocka_unit_test(test_sum_overflow_is_a_row_error),
       cmocka_unit_test(test_rejected_aggregates),
