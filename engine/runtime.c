@@ -46,6 +46,7 @@ typedef struct rt_stream {
   int nwriters;
   int64_t bound;        /* rowtime bound published to readers */
   int64_t last_rowtime; /* ROWTIME of the last row appended */
+  uint64_t tip;         /* position the next record of shard 0 gets */
   bool seen;            /* rt_sync mark */
 } rt_stream;
 
@@ -239,6 +240,7 @@ static int append_records(rt_stream *s, const stream_record_in *recs, size_t n, 
       if (res[j].rc)
         return core_error_set(err, res[j].rc, "cannot append a row to \"%s\": %s", s->name,
                               res[j].message);
+    s->tip = res[k - 1].pos + 1;
   }
   return SLUICE_OK;
 }
@@ -402,6 +404,10 @@ static int open_stream(runtime *rt, const catalog_relation *r, core_error *err) 
   if (rc) return rc;
   stream_release(s->h);
   s->h = h;
+  stream_pos tip;
+  rc = stream_iterator(h, 0, STREAM_LATEST, NULL, 0, 0, &tip, NULL, err);
+  if (rc) return rc;
+  s->tip = tip.pos;
   /* readers through the Kinesis API render the rows as JSON with this schema */
   stream_buf sb = {0};
   rc = stream_schema_encode(s->ncols, (const char *const *)s->names, s->types, &sb);
@@ -808,13 +814,36 @@ static int cmp_in_rec(const void *a, const void *b) {
 }
 
 /* Moves the decoded rows of in->batch into the target's writer. */
+/* Moves the decoded rows of in->batch into the source stream. A pump reader that has
+ * read everything the stream holds gets the same rows at once, from the decoded batch:
+ * they are not read back from the store and decoded again (a source stream has one
+ * writer, the input, so the rows appended are exactly the batch, in order). */
 static int input_flush_batch(runtime *rt, rt_input *in, core_error *err) {
   core_batch *b = in->batch;
+  if (!b->n) return SLUICE_OK;
+  rt_stream *s = in->target;
+  uint64_t before = s->tip;
   for (int row = 0; row < b->n; row++) {
     uint8_t *rec;
     size_t len;
     if (enc_row(rt, b, row, &rec, &len) || writer_push(in->writer, b->rowtime[row], rec, len))
       return oom(err);
+  }
+  int rc = stream_flush(s, err);
+  if (rc) return rc;
+  bool whole = s->tip == before + (uint64_t)b->n;
+  for (int i = 0; whole && i < rt->npumps; i++) {
+    rt_pump *p = rt->pumps[i];
+    for (int k = 0; k < p->nreaders; k++) {
+      rt_reader *r = &p->readers[k];
+      if (r->s != s || r->pos.pos != before) continue;
+      b->sel = NULL; /* an operator may have narrowed it for the reader before */
+      if ((rc = r->op->push(r->op, r->port, b, err))) {
+        core_error_detail(err, "In pump \"%s\".", p->name);
+        return rc;
+      }
+      r->pos.pos = s->tip;
+    }
   }
   core_batch_reset(b);
   return SLUICE_OK;
@@ -867,7 +896,9 @@ static int input_step(runtime *rt, rt_input *in, bool *progress, core_error *err
   }
   if (!rc && nall) {
     *progress = true;
-    qsort(all, nall, sizeof *all, cmp_in_rec);
+    bool sorted = true; /* one shard, or shards read in arrival order: nothing to sort */
+    for (size_t k = 1; k < nall && sorted; k++) sorted = cmp_in_rec(&all[k - 1], &all[k]) <= 0;
+    if (!sorted) qsort(all, nall, sizeof *all, cmp_in_rec);
     int aat = in->target->ncols - 1; /* APPROXIMATE_ARRIVAL_TIME */
     for (size_t k = 0; k < nall && !rc; k++) {
       const stream_record *r = all[k].r;
