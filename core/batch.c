@@ -8,31 +8,31 @@
 
 char core_type_repr(core_type_id id) {
   switch (id) {
-  case CORE_T_REAL:
-  case CORE_T_DOUBLE:
-    return 'd';
-  case CORE_T_DECIMAL:
-    return 'x';
-  case CORE_T_CHAR:
-  case CORE_T_VARCHAR:
-  case CORE_T_BINARY:
-  case CORE_T_VARBINARY:
-    return 's';
-  default:
-    return 'i';
+    case CORE_T_REAL:
+    case CORE_T_DOUBLE:
+      return 'd';
+    case CORE_T_DECIMAL:
+      return 'x';
+    case CORE_T_CHAR:
+    case CORE_T_VARCHAR:
+    case CORE_T_BINARY:
+    case CORE_T_VARBINARY:
+      return 's';
+    default:
+      return 'i';
   }
 }
 
-static size_t repr_size(char r) {
-  switch (r) {
-  case 'd':
-    return sizeof(double);
-  case 'x':
-    return sizeof(core_i128);
-  case 's':
-    return sizeof(core_str);
-  default:
-    return sizeof(int64_t);
+size_t core_type_repr_size(core_type_id id) {
+  switch (core_type_repr(id)) {
+    case 'd':
+      return sizeof(double);
+    case 'x':
+      return sizeof(core_i128);
+    case 's':
+      return sizeof(core_str);
+    default:
+      return sizeof(int64_t);
   }
 }
 
@@ -55,7 +55,7 @@ core_batch *core_batch_new(int ncols, const core_type *types, int cap) {
     v->type = types[c];
     v->null = calloc((size_t)cap, 1);
     /* 16-byte alignment for the 128-bit decimals. */
-    size_t bytes = (size_t)cap * repr_size(core_type_repr(types[c].id));
+    size_t bytes = (size_t)cap * core_type_repr_size(types[c].id);
     void *data = aligned_alloc(16, (bytes + 15) & ~(size_t)15);
     if (!v->null || !data) {
       free(data);
@@ -95,17 +95,17 @@ static void move_row(core_batch *b, int to, int from) {
     core_vec *v = &b->cols[c];
     v->null[to] = v->null[from];
     switch (core_type_repr(v->type.id)) {
-    case 'd':
-      v->u.d[to] = v->u.d[from];
-      break;
-    case 'x':
-      v->u.dec[to] = v->u.dec[from];
-      break;
-    case 's':
-      v->u.s[to] = v->u.s[from];
-      break;
-    default:
-      v->u.i[to] = v->u.i[from];
+      case 'd':
+        v->u.d[to] = v->u.d[from];
+        break;
+      case 'x':
+        v->u.dec[to] = v->u.dec[from];
+        break;
+      case 's':
+        v->u.s[to] = v->u.s[from];
+        break;
+      default:
+        v->u.i[to] = v->u.i[from];
     }
   }
 }
@@ -138,21 +138,21 @@ int core_vec_set(core_batch *b, int col, int row, const core_value *v) {
   x->null[row] = v->is_null;
   if (v->is_null) return SLUICE_OK;
   switch (core_type_repr(x->type.id)) {
-  case 'd':
-    x->u.d[row] = v->u.d;
-    break;
-  case 'x':
-    x->u.dec[row] = v->u.dec;
-    break;
-  case 's': {
-    char *p = v->u.s.n ? core_arena_alloc(b->heap, v->u.s.n) : (char *)"";
-    if (!p) return SLUICE_NOMEM;
-    if (v->u.s.n) memcpy(p, v->u.s.p, v->u.s.n);
-    x->u.s[row] = (core_str){p, v->u.s.n};
-    break;
-  }
-  default:
-    x->u.i[row] = v->type.id == CORE_T_BOOLEAN ? (int64_t)v->u.b : v->u.i;
+    case 'd':
+      x->u.d[row] = v->u.d;
+      break;
+    case 'x':
+      x->u.dec[row] = v->u.dec;
+      break;
+    case 's': {
+      char *p = v->u.s.n ? core_arena_alloc(b->heap, v->u.s.n) : (char *)"";
+      if (!p) return SLUICE_NOMEM;
+      if (v->u.s.n) memcpy(p, v->u.s.p, v->u.s.n);
+      x->u.s[row] = (core_str){p, v->u.s.n};
+      break;
+    }
+    default:
+      x->u.i[row] = v->type.id == CORE_T_BOOLEAN ? (int64_t)v->u.b : v->u.i;
   }
   return SLUICE_OK;
 }
@@ -163,21 +163,21 @@ void core_vec_get(const core_vec *x, int row, core_value *out) {
   out->is_null = x->null[row] != 0;
   if (out->is_null) return;
   switch (core_type_repr(x->type.id)) {
-  case 'd':
-    out->u.d = x->u.d[row];
-    break;
-  case 'x':
-    out->u.dec = x->u.dec[row];
-    break;
-  case 's':
-    out->u.s.p = x->u.s[row].p;
-    out->u.s.n = x->u.s[row].n;
-    break;
-  default:
-    if (x->type.id == CORE_T_BOOLEAN)
-      out->u.b = x->u.i[row] != 0;
-    else
-      out->u.i = x->u.i[row];
+    case 'd':
+      out->u.d = x->u.d[row];
+      break;
+    case 'x':
+      out->u.dec = x->u.dec[row];
+      break;
+    case 's':
+      out->u.s.p = x->u.s[row].p;
+      out->u.s.n = x->u.s[row].n;
+      break;
+    default:
+      if (x->type.id == CORE_T_BOOLEAN)
+        out->u.b = x->u.i[row] != 0;
+      else
+        out->u.i = x->u.i[row];
   }
 }
 

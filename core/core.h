@@ -317,7 +317,6 @@ typedef struct core_value {
  * timestamps as `yyyy-MM-dd HH:mm:ss.SSS`); returns the length needed. */
 size_t core_value_format(const core_value *v, char *buf, size_t size);
 
-
 /* ------------------------------------------------------------ batches -- */
 
 /*
@@ -361,8 +360,8 @@ typedef struct core_vec {
 } core_vec;
 
 typedef struct core_batch {
-  int n;            /* rows 0..n-1 (live or not) */
-  int cap;          /* rows allocated per vector */
+  int n;   /* rows 0..n-1 (live or not) */
+  int cap; /* rows allocated per vector */
   int ncols;
   core_vec *cols;   /* [ncols] */
   int64_t *rowtime; /* [cap]: ROWTIME of each row, ms */
@@ -372,8 +371,9 @@ typedef struct core_batch {
   core_arena *heap;  /* string bytes of this batch */
 } core_batch;
 
-/* Which union member a type uses: 'i', 'd', 'x' (decimal) or 's'. */
+/* Which union member a type uses: 'i', 'd', 'x' (decimal) or 's'; and its size in bytes. */
 char core_type_repr(core_type_id id);
+size_t core_type_repr_size(core_type_id id);
 
 /* A batch of ncols columns of the given types with room for cap rows
  * (cap <= 65535); NULL on OOM. */
@@ -382,9 +382,13 @@ void core_batch_free(core_batch *b);
 /* Empties the batch for reuse (n = 0, no selection, heap reset). */
 void core_batch_reset(core_batch *b);
 /* Number of live rows. */
-static inline int core_batch_live(const core_batch *b) { return b->sel ? b->nsel : b->n; }
+static inline int core_batch_live(const core_batch *b) {
+  return b->sel ? b->nsel : b->n;
+}
 /* The k-th live row's index. */
-static inline int core_batch_row(const core_batch *b, int k) { return b->sel ? b->sel[k] : k; }
+static inline int core_batch_row(const core_batch *b, int k) {
+  return b->sel ? b->sel[k] : k;
+}
 /* Makes the selection physical: live rows moved to 0..nsel-1 in order, sel = NULL. */
 void core_batch_compact(core_batch *b);
 /* Removes row `row` from the live rows (creating a selection if there is none). */

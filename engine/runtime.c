@@ -12,7 +12,7 @@
 #include "parser/parser.h"
 #include "planner/planner.h"
 
-#define READ_RECORDS 1024           /* records per store read */
+#define READ_RECORDS 1024            /* records per store read */
 #define READ_BYTES (4 * 1024 * 1024) /* bytes per store read */
 #define NO_BOUND INT64_MIN
 
@@ -142,9 +142,9 @@ struct runtime {
   rt_stream *errors;
   core_batch *error_batch;
   uint64_t error_rows;
-  core_arena *scratch; /* one step's reads */
-  stream_buf enc;      /* row encoding buffer */
-  stream_buf text;     /* JSON/CSV rendering buffer */
+  core_arena *scratch;               /* one step's reads */
+  stream_buf enc;                    /* row encoding buffer */
+  stream_buf text;                   /* JSON/CSV rendering buffer */
   char hex[STREAM_DATA_ROW_MAX + 1]; /* error_stream DATA_ROW */
   char row_text[STREAM_DATA_ROW_MAX / 2];
   pthread_t worker;
@@ -152,9 +152,13 @@ struct runtime {
   volatile bool worker_stop;
 };
 
-static int oom(core_error *err) { return core_error_set(err, SLUICE_NOMEM, "out of memory"); }
+static int oom(core_error *err) {
+  return core_error_set(err, SLUICE_NOMEM, "out of memory");
+}
 
-static char *xstrdup(const char *s) { return s ? strdup(s) : NULL; }
+static char *xstrdup(const char *s) {
+  return s ? strdup(s) : NULL;
+}
 
 /* ------------------------------------------------------ store names -- */
 
@@ -459,8 +463,8 @@ static void error_row(runtime *rt, const char *name, const char *message, int64_
   uint8_t *rec;
   size_t len;
   if (enc_row(rt, b, 0, &rec, &len)) return;
-  stream_record_in in = {.partition_key = "0", .partition_key_len = 1, .data = rec,
-                         .data_len = (uint32_t)len};
+  stream_record_in in = {
+      .partition_key = "0", .partition_key_len = 1, .data = rec, .data_len = (uint32_t)len};
   stream_append_result res;
   core_error e;
   if (stream_append(s->h, &in, 1, -1, &res, &e) == SLUICE_OK && res.rc == SLUICE_OK) {
@@ -526,8 +530,7 @@ static int sink_push(exec_op *op, int port, core_batch *b, core_error *err) {
   for (int k = 0; k < live; k++) {
     int row = core_batch_row(b, k);
     for (int c = 0; c < t->ncolumns && c < b->ncols; c++)
-      if (core_type_is_string(t->columns[c].type.id) &&
-          fit_string(b, c, row, t->columns[c].type))
+      if (core_type_is_string(t->columns[c].type.id) && fit_string(b, c, row, t->columns[c].type))
         return oom(err);
     bool bad = false;
     for (int c = 0; c < t->ncolumns && c < b->ncols && !bad; c++)
@@ -560,7 +563,9 @@ static int sink_bound(exec_op *op, int port, int64_t bound, core_error *err) {
   return stream_flush(p->target, err);
 }
 
-static void sink_free(exec_op *op) { (void)op; }
+static void sink_free(exec_op *op) {
+  (void)op;
+}
 
 static int table_rows(void *arg, const catalog_relation *rel, const core_batch **out,
                       core_error *err);
@@ -603,8 +608,8 @@ static int pump_start(runtime *rt, const catalog_pump *cp, core_error *err) {
   if (!rc) rc = parse_statement(p->arena, p->sql, strlen(p->sql), &st, err);
   plan_stmt *ps = NULL;
   if (!rc) {
-    plan_ctx pc = {.cat = rt->cfg.cat, .app = rt->cfg.app, .arena = p->arena,
-                   .strict = rt->cfg.strict};
+    plan_ctx pc = {
+        .cat = rt->cfg.cat, .app = rt->cfg.app, .arena = p->arena, .strict = rt->cfg.strict};
     rc = plan_bind(&pc, st, &ps, err);
   }
   if (!rc && (!ps->insert))
@@ -627,8 +632,8 @@ static int pump_start(runtime *rt, const catalog_pump *cp, core_error *err) {
   }
   if (!rc) rc = stream_add_writer(p->target, &p->writer) ? oom(err) : SLUICE_OK;
   if (!rc) {
-    p->sink.op = (exec_op){.name = "sink", .push = sink_push, .bound = sink_bound,
-                           .free = sink_free, .ctx = &p->ctx};
+    p->sink.op = (exec_op){
+        .name = "sink", .push = sink_push, .bound = sink_bound, .free = sink_free, .ctx = &p->ctx};
     p->sink.pump = p;
     exec_chain_connect(p->chain, &p->sink.op, 0);
     p->readers = calloc((size_t)p->chain->ninputs + 1, sizeof *p->readers);
@@ -1244,8 +1249,10 @@ int rt_put(runtime *rt, const char *name, const void *data, size_t n, const char
     for (int i = 0; i < s->ncols && !rc; i++) {
       size_t len = strlen(s->names[i]) + 8;
       owned[i] = malloc(len);
-      if (!owned[i]) rc = oom(err);
-      else snprintf(owned[i], len, "$.%s", s->names[i]);
+      if (!owned[i])
+        rc = oom(err);
+      else
+        snprintf(owned[i], len, "$.%s", s->names[i]);
       paths[i] = owned[i];
     }
     stream_mapping *map = NULL;
@@ -1277,8 +1284,10 @@ int rt_put(runtime *rt, const char *name, const void *data, size_t n, const char
         break;
       }
       memcpy(copies[nrec], rec, len);
-      recs[nrec] = (stream_record_in){.partition_key = "0", .partition_key_len = 1,
-                                      .data = copies[nrec], .data_len = (uint32_t)len};
+      recs[nrec] = (stream_record_in){.partition_key = "0",
+                                      .partition_key_len = 1,
+                                      .data = copies[nrec],
+                                      .data_len = (uint32_t)len};
       nrec++;
     }
     if (!rc) rc = append_records(s, recs, (size_t)nrec, err);
@@ -1350,8 +1359,8 @@ int rt_read(runtime *rt, const char *name, int64_t limit, rt_row_fn cb, void *ar
   size_t n = 0, cap = 0;
   for (uint32_t i = 0; !rc && i < info->n_shards; i++) {
     stream_pos pos;
-    rc = stream_iterator(h, info->shards[i].index, STREAM_TRIM_HORIZON, NULL, 0, 0, &pos, NULL,
-                         err);
+    rc =
+        stream_iterator(h, info->shards[i].index, STREAM_TRIM_HORIZON, NULL, 0, 0, &pos, NULL, err);
     while (!rc) {
       stream_read_result res;
       rc = stream_read(h, &pos, READ_RECORDS, READ_BYTES, a, &res, err);
@@ -1367,8 +1376,9 @@ int rt_read(runtime *rt, const char *name, int64_t limit, rt_row_fn cb, void *ar
           recs = v;
         }
         const stream_record *r = &res.records[k];
-        recs[n++] = (read_rec){r->arrival_ms,       info->shards[i].index, r->pos, r->partition_key,
-                               r->partition_key_len, r->data,               r->data_len};
+        recs[n++] = (read_rec){r->arrival_ms,    info->shards[i].index, r->pos,
+                               r->partition_key, r->partition_key_len,  r->data,
+                               r->data_len};
       }
       pos = res.next;
       if (res.shard_end) break;
@@ -1411,7 +1421,8 @@ int rt_read(runtime *rt, const char *name, int64_t limit, rt_row_fn cb, void *ar
       const char *vals[2] = {core_arena_strndup(a, recs[i].key, recs[i].keylen),
                              core_arena_strndup(a, (const char *)recs[i].data, recs[i].len)};
       const char *names[2] = {"PARTITION_KEY", "DATA"};
-      if (!vals[0] || !vals[1]) rc = oom(err);
+      if (!vals[0] || !vals[1])
+        rc = oom(err);
       else if (cb(arg, 2, vals, names) != 0)
         rc = core_error_set(err, SLUICE_STATE, "the callback stopped the statement");
     }
@@ -1473,11 +1484,21 @@ void rt_close(runtime *rt) {
   free(rt);
 }
 
-void rt_lock(runtime *rt) { pthread_mutex_lock(&rt->lock); }
-void rt_unlock(runtime *rt) { pthread_mutex_unlock(&rt->lock); }
-core_clock *rt_clock(runtime *rt) { return rt->clock; }
-stream_store *rt_store(runtime *rt) { return rt->store; }
-uint64_t rt_error_count(runtime *rt) { return rt->error_rows; }
+void rt_lock(runtime *rt) {
+  pthread_mutex_lock(&rt->lock);
+}
+void rt_unlock(runtime *rt) {
+  pthread_mutex_unlock(&rt->lock);
+}
+core_clock *rt_clock(runtime *rt) {
+  return rt->clock;
+}
+stream_store *rt_store(runtime *rt) {
+  return rt->store;
+}
+uint64_t rt_error_count(runtime *rt) {
+  return rt->error_rows;
+}
 
 /* Live mode: run the jobs every few milliseconds, so bounds follow the clock. */
 static void *worker_main(void *arg) {

@@ -68,8 +68,7 @@ int rt_put(runtime *rt, const char *stream, const void *data, size_t n, const ch
 
 /* Rows of a stream from its oldest retained record: an in-application stream gives
  * ROWTIME then its columns; a data stream gives PARTITION_KEY and DATA. */
-typedef int (*rt_row_fn)(void *arg, int ncols, const char *const *values,
-                         const char *const *names);
+typedef int (*rt_row_fn)(void *arg, int ncols, const char *const *values, const char *const *names);
 int rt_read(runtime *rt, const char *stream, int64_t limit, rt_row_fn cb, void *arg,
             core_error *err);
 

@@ -58,7 +58,9 @@ typedef struct node {
   layout lay;
 } node;
 
-static int oom(builder *B) { return core_error_set(B->err, SLUICE_NOMEM, "out of memory"); }
+static int oom(builder *B) {
+  return core_error_set(B->err, SLUICE_NOMEM, "out of memory");
+}
 
 static int grow(core_arena *a, void **p, int *cap, int need, size_t size) {
   if (need <= *cap) return SLUICE_OK;
@@ -250,70 +252,70 @@ static int walk(plan_expr *e, visit_fn fn, void *arg) {
   int r = fn(arg, e);
   if (r < 0) return r;
   if (r > 0) return 0;
-#define W(x)                                                                                      \
-  do {                                                                                            \
-    int r_ = walk((x), fn, arg);                                                                  \
-    if (r_ < 0) return r_;                                                                        \
+#define W(x)                                                                                       \
+  do {                                                                                             \
+    int r_ = walk((x), fn, arg);                                                                   \
+    if (r_ < 0) return r_;                                                                         \
   } while (0)
   switch (e->kind) {
-  case PLAN_E_UNARY:
-    W(e->u.unary.arg);
-    break;
-  case PLAN_E_BINARY:
-    W(e->u.binary.left);
-    W(e->u.binary.right);
-    break;
-  case PLAN_E_IS:
-    W(e->u.is.arg);
-    break;
-  case PLAN_E_BETWEEN:
-    W(e->u.between.arg);
-    W(e->u.between.low);
-    W(e->u.between.high);
-    break;
-  case PLAN_E_IN_LIST:
-  case PLAN_E_IN_QUERY:
-    W(e->u.in.arg);
-    for (int i = 0; i < e->u.in.n; i++) W(e->u.in.list[i]);
-    break;
-  case PLAN_E_LIKE:
-    W(e->u.like.arg);
-    W(e->u.like.pattern);
-    W(e->u.like.escape);
-    break;
-  case PLAN_E_CASE:
-    W(e->u.case_.operand);
-    for (int i = 0; i < e->u.case_.n; i++) {
-      W(e->u.case_.whens[i]);
-      W(e->u.case_.thens[i]);
-    }
-    W(e->u.case_.else_);
-    break;
-  case PLAN_E_CAST:
-    W(e->u.cast.arg);
-    break;
-  case PLAN_E_CALL:
-  case PLAN_E_UDF:
-  case PLAN_E_AGG:
-  case PLAN_E_WINDOWED:
-    for (int i = 0; i < e->u.call.nargs; i++) W(e->u.call.args[i]);
-    break;
-  case PLAN_E_DATETIME_DIFF:
-    W(e->u.diff.left);
-    W(e->u.diff.right);
-    break;
-  case PLAN_E_ROW:
-    for (int i = 0; i < e->u.row.n; i++) W(e->u.row.items[i]);
-    break;
-  case PLAN_E_FIELD:
-    W(e->u.field.arg);
-    break;
-  case PLAN_E_PERIOD_PRED:
-    W(e->u.period.left);
-    W(e->u.period.right);
-    break;
-  default:
-    break;
+    case PLAN_E_UNARY:
+      W(e->u.unary.arg);
+      break;
+    case PLAN_E_BINARY:
+      W(e->u.binary.left);
+      W(e->u.binary.right);
+      break;
+    case PLAN_E_IS:
+      W(e->u.is.arg);
+      break;
+    case PLAN_E_BETWEEN:
+      W(e->u.between.arg);
+      W(e->u.between.low);
+      W(e->u.between.high);
+      break;
+    case PLAN_E_IN_LIST:
+    case PLAN_E_IN_QUERY:
+      W(e->u.in.arg);
+      for (int i = 0; i < e->u.in.n; i++) W(e->u.in.list[i]);
+      break;
+    case PLAN_E_LIKE:
+      W(e->u.like.arg);
+      W(e->u.like.pattern);
+      W(e->u.like.escape);
+      break;
+    case PLAN_E_CASE:
+      W(e->u.case_.operand);
+      for (int i = 0; i < e->u.case_.n; i++) {
+        W(e->u.case_.whens[i]);
+        W(e->u.case_.thens[i]);
+      }
+      W(e->u.case_.else_);
+      break;
+    case PLAN_E_CAST:
+      W(e->u.cast.arg);
+      break;
+    case PLAN_E_CALL:
+    case PLAN_E_UDF:
+    case PLAN_E_AGG:
+    case PLAN_E_WINDOWED:
+      for (int i = 0; i < e->u.call.nargs; i++) W(e->u.call.args[i]);
+      break;
+    case PLAN_E_DATETIME_DIFF:
+      W(e->u.diff.left);
+      W(e->u.diff.right);
+      break;
+    case PLAN_E_ROW:
+      for (int i = 0; i < e->u.row.n; i++) W(e->u.row.items[i]);
+      break;
+    case PLAN_E_FIELD:
+      W(e->u.field.arg);
+      break;
+    case PLAN_E_PERIOD_PRED:
+      W(e->u.period.left);
+      W(e->u.period.right);
+      break;
+    default:
+      break;
   }
 #undef W
   return 0;
@@ -413,8 +415,8 @@ static bool refs_only(plan_expr *e, const layout *l) {
 
 /* The conjuncts `a = b` of on with a over the left side and b over the right (or the
  * reverse): the equi-join keys. */
-static int join_keys(builder *B, plan_expr *on, const layout *ll, const layout *rl,
-                     plan_expr ***lk, plan_expr ***rk, int *n) {
+static int join_keys(builder *B, plan_expr *on, const layout *ll, const layout *rl, plan_expr ***lk,
+                     plan_expr ***rk, int *n) {
   if (!on) return SLUICE_OK;
   if (on->kind == PLAN_E_BINARY && on->u.binary.op == PARSE_OP_AND) {
     int rc = join_keys(B, on->u.binary.left, ll, rl, lk, rk, n);
@@ -464,9 +466,9 @@ static int side_project(builder *B, node *n, plan_expr **keys, int nkeys, int *k
   }
   for (int i = 0; i < nleaves; i++) {
     const leaf_map *m = &old.leaves[i];
-    plan_expr *e = m->rowtime_col >= 0 ? col_ref(B, &tmp, (core_type){.id = CORE_T_TIMESTAMP},
-                                                 m->rowtime_col)
-                                       : rowtime_ref(B);
+    plan_expr *e = m->rowtime_col >= 0
+                       ? col_ref(B, &tmp, (core_type){.id = CORE_T_TIMESTAMP}, m->rowtime_col)
+                       : rowtime_ref(B);
     if (!e) return oom(B);
     int rc = compile(B, &tmp, e, &xs[n->ncols + i]);
     if (rc) return rc;
@@ -639,7 +641,8 @@ static int build_table_func(builder *B, const plan_rel *r, node *n) {
   core_value *args = core_arena_zalloc(B->arena, sizeof *args * (size_t)(r->nargs + 1));
   const char **in_names = core_arena_alloc(B->arena, sizeof *in_names * (size_t)(q->ncolumns + 1));
   core_type *out_types = core_arena_alloc(B->arena, sizeof *out_types * (size_t)(r->ncolumns + 1));
-  const char **out_names = core_arena_alloc(B->arena, sizeof *out_names * (size_t)(r->ncolumns + 1));
+  const char **out_names =
+      core_arena_alloc(B->arena, sizeof *out_names * (size_t)(r->ncolumns + 1));
   if (!args || !in_names || !out_types || !out_names) return oom(B);
   for (int i = 0; i < r->nargs; i++) {
     const plan_expr *a = r->args[i];
@@ -673,23 +676,23 @@ static int build_table_func(builder *B, const plan_rel *r, node *n) {
 
 static int build_from(builder *B, const plan_rel *r, node *n) {
   switch (r->kind) {
-  case PLAN_R_STREAM:
-    return build_leaf_stream(B, r, n);
-  case PLAN_R_SUBQUERY: {
-    int rc = build_query(B, r->query, n);
-    if (rc) return rc;
-    n->lay.n = 0;
-    n->lay.nleaves = 0;
-    return lay_leaf(&n->lay, r, 0, -1) ? oom(B) : SLUICE_OK;
-  }
-  case PLAN_R_JOIN:
-    return build_join(B, r, n);
-  case PLAN_R_TABLE:
-    return core_error_set(B->err, SLUICE_UNSUPPORTED,
-                          "a query over a reference table alone is not a stream: join it with "
-                          "a stream");
-  case PLAN_R_TABLE_FUNC:
-    return build_table_func(B, r, n);
+    case PLAN_R_STREAM:
+      return build_leaf_stream(B, r, n);
+    case PLAN_R_SUBQUERY: {
+      int rc = build_query(B, r->query, n);
+      if (rc) return rc;
+      n->lay.n = 0;
+      n->lay.nleaves = 0;
+      return lay_leaf(&n->lay, r, 0, -1) ? oom(B) : SLUICE_OK;
+    }
+    case PLAN_R_JOIN:
+      return build_join(B, r, n);
+    case PLAN_R_TABLE:
+      return core_error_set(B->err, SLUICE_UNSUPPORTED,
+                            "a query over a reference table alone is not a stream: join it with "
+                            "a stream");
+    case PLAN_R_TABLE_FUNC:
+      return build_table_func(B, r, n);
   }
   return core_error_set(B->err, SLUICE_INTERNAL, "internal: unknown relation kind");
 }
@@ -698,16 +701,16 @@ static int build_from(builder *B, const plan_rel *r, node *n) {
 
 static int64_t unit_ms(int unit) {
   switch (unit) {
-  case CORE_IU_DAY:
-    return 86400000;
-  case CORE_IU_HOUR:
-    return 3600000;
-  case CORE_IU_MINUTE:
-    return 60000;
-  case CORE_IU_SECOND:
-    return 1000;
-  default:
-    return 0;
+    case CORE_IU_DAY:
+      return 86400000;
+    case CORE_IU_HOUR:
+      return 3600000;
+    case CORE_IU_MINUTE:
+      return 60000;
+    case CORE_IU_SECOND:
+      return 1000;
+    default:
+      return 0;
   }
 }
 
@@ -724,9 +727,12 @@ static void window_length(const plan_expr *k, int64_t *ms, int32_t *months) {
     if (iv->type.id == CORE_T_INTERVAL_DT) *ms = iv->u.value.u.i;
     if (iv->type.id == CORE_T_INTERVAL_YM) *months = (int32_t)iv->u.value.u.i;
   } else if (strcmp(name, "FLOOR") == 0 && k->u.call.form == PARSE_CALL_TO_UNIT) {
-    if (k->u.call.unit == CORE_IU_MONTH) *months = 1;
-    else if (k->u.call.unit == CORE_IU_YEAR) *months = 12;
-    else *ms = unit_ms(k->u.call.unit);
+    if (k->u.call.unit == CORE_IU_MONTH)
+      *months = 1;
+    else if (k->u.call.unit == CORE_IU_YEAR)
+      *months = 12;
+    else
+      *ms = unit_ms(k->u.call.unit);
   }
 }
 
@@ -751,6 +757,22 @@ static int key_of_time(void *arg, int64_t t, core_value *out) {
   if (rc) return rc;
   if (core_batch_live(k->in) == 0) return SLUICE_RUNTIME;
   core_vec_get(&k->out->cols[0], 0, out);
+  return SLUICE_OK;
+}
+
+/* key_of_time's state for a key over n's columns (before n's next projection). */
+static int key_eval_new(builder *B, node *n, const plan_expr *key, key_eval **out) {
+  key_eval *ke = core_arena_zalloc(B->arena, sizeof *ke);
+  if (!ke) return oom(B);
+  int rc = compile(B, &n->lay, key, &ke->x);
+  if (rc) return rc;
+  core_type kt = exec_expr_type(ke->x);
+  ke->in = core_batch_new(n->ncols, n->types, 1);
+  ke->out = core_batch_new(1, &kt, 1);
+  ke->ctx.pump = B->ctx->pump;
+  ke->ctx.statement_ms = B->ctx->statement_ms;
+  if ((rc = hold(B, ke->in)) || (rc = hold(B, ke->out))) return rc;
+  *out = ke;
   return SLUICE_OK;
 }
 
@@ -853,15 +875,7 @@ static int build_aggregate(builder *B, const plan_query *q, node *n) {
     int32_t wmonths;
     window_length(keys[s->time_key], &wms, &wmonths);
     if (wms == 0 && wmonths == 0 && !s->event_time_window) {
-      ke = core_arena_zalloc(B->arena, sizeof *ke);
-      if (!ke) return oom(B);
-      if ((rc = compile(B, &n->lay, keys[s->time_key], &ke->x))) return rc;
-      core_type kt = exec_expr_type(ke->x);
-      ke->in = core_batch_new(n->ncols, n->types, 1);
-      ke->out = core_batch_new(1, &kt, 1);
-      ke->ctx.pump = B->ctx->pump;
-      ke->ctx.statement_ms = B->ctx->statement_ms;
-      if ((rc = hold(B, ke->in)) || (rc = hold(B, ke->out))) return rc;
+      if ((rc = key_eval_new(B, n, keys[s->time_key], &ke))) return rc;
     }
   }
   if ((rc = node_project(B, n, xs, nx, NULL))) return rc;
@@ -1109,15 +1123,7 @@ static int build_select(builder *B, const plan_query *q, node *n) {
   if (q->norder && !tsort) {
     const plan_sort *o = &q->order_by[0];
     const plan_expr *lead = o->ordinal >= 0 ? s->items[o->ordinal].expr : o->expr;
-    ke = core_arena_zalloc(B->arena, sizeof *ke);
-    if (!ke) return oom(B);
-    if ((rc = compile(B, &n->lay, lead, &ke->x))) return rc;
-    core_type kt = exec_expr_type(ke->x);
-    ke->in = core_batch_new(n->ncols, n->types, 1);
-    ke->out = core_batch_new(1, &kt, 1);
-    ke->ctx.pump = B->ctx->pump;
-    ke->ctx.statement_ms = B->ctx->statement_ms;
-    if ((rc = hold(B, ke->in)) || (rc = hold(B, ke->out))) return rc;
+    if ((rc = key_eval_new(B, n, lead, &ke))) return rc;
   }
   if ((rc = node_project(B, n, xs, nx, rowtime))) return rc;
   if (s->distinct) {
@@ -1144,52 +1150,52 @@ static int build_select(builder *B, const plan_query *q, node *n) {
 static int build_query(builder *B, const plan_query *q, node *n) {
   int rc;
   switch (q->kind) {
-  case PLAN_Q_SELECT:
-    rc = build_select(B, q, n);
-    break;
-  case PLAN_Q_SETOP: {
-    if (q->u.setop.op != PARSE_SET_UNION || !q->u.setop.all)
-      return core_error_set(B->err, SLUICE_UNSUPPORTED, "only UNION ALL runs on streams");
-    node L, R;
-    if ((rc = build_query(B, q->u.setop.left, &L))) return rc;
-    if ((rc = build_query(B, q->u.setop.right, &R))) return rc;
-    /* both sides as the union's column types */
-    core_type *ct = core_arena_alloc(B->arena, sizeof *ct * (size_t)(q->ncolumns + 1));
-    if (!ct) return oom(B);
-    for (int i = 0; i < q->ncolumns; i++) ct[i] = q->columns[i].type;
-    node *sides[2] = {&L, &R};
-    for (int s = 0; s < 2; s++) {
-      node *x = sides[s];
-      bool same = x->ncols == q->ncolumns;
-      for (int i = 0; same && i < q->ncolumns; i++)
-        same = x->types[i].id == ct[i].id && x->types[i].precision == ct[i].precision &&
-               x->types[i].scale == ct[i].scale;
-      if (same) continue;
-      exec_expr **xs = core_arena_alloc(B->arena, sizeof *xs * (size_t)(q->ncolumns + 1));
-      if (!xs) return oom(B);
-      layout tmp = {.arena = B->arena};
-      for (int i = 0; i < q->ncolumns; i++) {
-        plan_expr *e = col_ref(B, &tmp, x->types[i], i);
-        if (!e) return oom(B);
-        plan_expr *c = x->types[i].id == ct[i].id ? e : cast_to(B, e, ct[i]);
-        if (!c || (rc = compile(B, &tmp, c, &xs[i]))) return c ? rc : oom(B);
+    case PLAN_Q_SELECT:
+      rc = build_select(B, q, n);
+      break;
+    case PLAN_Q_SETOP: {
+      if (q->u.setop.op != PARSE_SET_UNION || !q->u.setop.all)
+        return core_error_set(B->err, SLUICE_UNSUPPORTED, "only UNION ALL runs on streams");
+      node L, R;
+      if ((rc = build_query(B, q->u.setop.left, &L))) return rc;
+      if ((rc = build_query(B, q->u.setop.right, &R))) return rc;
+      /* both sides as the union's column types */
+      core_type *ct = core_arena_alloc(B->arena, sizeof *ct * (size_t)(q->ncolumns + 1));
+      if (!ct) return oom(B);
+      for (int i = 0; i < q->ncolumns; i++) ct[i] = q->columns[i].type;
+      node *sides[2] = {&L, &R};
+      for (int s = 0; s < 2; s++) {
+        node *x = sides[s];
+        bool same = x->ncols == q->ncolumns;
+        for (int i = 0; same && i < q->ncolumns; i++)
+          same = x->types[i].id == ct[i].id && x->types[i].precision == ct[i].precision &&
+                 x->types[i].scale == ct[i].scale;
+        if (same) continue;
+        exec_expr **xs = core_arena_alloc(B->arena, sizeof *xs * (size_t)(q->ncolumns + 1));
+        if (!xs) return oom(B);
+        layout tmp = {.arena = B->arena};
+        for (int i = 0; i < q->ncolumns; i++) {
+          plan_expr *e = col_ref(B, &tmp, x->types[i], i);
+          if (!e) return oom(B);
+          plan_expr *c = x->types[i].id == ct[i].id ? e : cast_to(B, e, ct[i]);
+          if (!c || (rc = compile(B, &tmp, c, &xs[i]))) return c ? rc : oom(B);
+        }
+        if ((rc = node_project(B, x, xs, q->ncolumns, NULL))) return rc;
       }
-      if ((rc = node_project(B, x, xs, q->ncolumns, NULL))) return rc;
+      exec_op *op = exec_union_new(B->ctx, 2, q->ncolumns, ct, B->err);
+      if (!op) return B->err->code ? B->err->code : oom(B);
+      if ((rc = chain_add_op(B, op))) return rc;
+      node_connect(B, &L, op, 0);
+      node_connect(B, &R, op, 1);
+      node_init(B, n);
+      n->tail = op;
+      n->ncols = q->ncolumns;
+      n->types = ct;
+      return SLUICE_OK;
     }
-    exec_op *op = exec_union_new(B->ctx, 2, q->ncolumns, ct, B->err);
-    if (!op) return B->err->code ? B->err->code : oom(B);
-    if ((rc = chain_add_op(B, op))) return rc;
-    node_connect(B, &L, op, 0);
-    node_connect(B, &R, op, 1);
-    node_init(B, n);
-    n->tail = op;
-    n->ncols = q->ncolumns;
-    n->types = ct;
-    return SLUICE_OK;
-  }
-  case PLAN_Q_VALUES:
-  default:
-    return core_error_set(B->err, SLUICE_UNSUPPORTED, "VALUES is not a stream");
+    case PLAN_Q_VALUES:
+    default:
+      return core_error_set(B->err, SLUICE_UNSUPPORTED, "VALUES is not a stream");
   }
   return rc;
 }

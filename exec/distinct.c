@@ -40,27 +40,27 @@ static int put_value(distinct_op *d, const core_batch *b, int row, int col, size
   uint8_t *p = d->buf + *len;
   *p++ = v->null[row];
   if (!v->null[row]) switch (core_type_repr(v->type.id)) {
-    case 'd': {
-      double x = v->u.d[row];
-      if (x == 0) x = 0; /* -0.0 equals 0.0 */
-      memcpy(p, &x, 8);
-      p += 8;
-      break;
-    }
-    case 'x':
-      memcpy(p, &v->u.dec[row], 16);
-      p += 16;
-      break;
-    case 's': {
-      uint32_t n = v->u.s[row].n;
-      memcpy(p, &n, 4);
-      memcpy(p + 4, v->u.s[row].p, n);
-      p += 4 + n;
-      break;
-    }
-    default:
-      memcpy(p, &v->u.i[row], 8);
-      p += 8;
+      case 'd': {
+        double x = v->u.d[row];
+        if (x == 0) x = 0; /* -0.0 equals 0.0 */
+        memcpy(p, &x, 8);
+        p += 8;
+        break;
+      }
+      case 'x':
+        memcpy(p, &v->u.dec[row], 16);
+        p += 16;
+        break;
+      case 's': {
+        uint32_t n = v->u.s[row].n;
+        memcpy(p, &n, 4);
+        memcpy(p + 4, v->u.s[row].p, n);
+        p += 4 + n;
+        break;
+      }
+      default:
+        memcpy(p, &v->u.i[row], 8);
+        p += 8;
     }
   *len = (size_t)(p - d->buf);
   return SLUICE_OK;
@@ -168,8 +168,7 @@ static void distinct_free(exec_op *op) {
   free(d);
 }
 
-exec_op *exec_distinct_new(exec_ctx *ctx, int ncols, const int *keys, int nkeys,
-                           core_error *err) {
+exec_op *exec_distinct_new(exec_ctx *ctx, int ncols, const int *keys, int nkeys, core_error *err) {
   distinct_op *d = calloc(1, sizeof *d);
   if (!d) goto oom;
   d->op = (exec_op){.name = "distinct",

@@ -63,13 +63,12 @@ typedef struct exec_ctx {
    * the offending input row, for DATA_ROWTIME and DATA_ROW. May be NULL
    * (tests): errors are then only counted.
    */
-  void (*row_error)(void *arg, const char *name, const char *message, const core_batch *b,
-                    int row);
+  void (*row_error)(void *arg, const char *name, const char *message, const core_batch *b, int row);
   void *arg;
-  const char *pump;      /* name of the pump running the chain (messages), or NULL */
-  int64_t statement_ms;  /* CURRENT_TIMESTAMP, CURRENT_DATE, ...: fixed when the query started */
+  const char *pump;        /* name of the pump running the chain (messages), or NULL */
+  int64_t statement_ms;    /* CURRENT_TIMESTAMP, CURRENT_DATE, ...: fixed when the query started */
   const core_clock *clock; /* CURRENT_ROW_TIMESTAMP: now() per row; NULL: statement_ms */
-  uint64_t errors;       /* rows reported so far */
+  uint64_t errors;         /* rows reported so far */
 } exec_ctx;
 
 /* Reports a failed row through ctx (counts it) and deselects it from b. */
@@ -250,8 +249,8 @@ exec_op *exec_stagger_new(exec_ctx *ctx, const exec_stagger_config *c, core_erro
 typedef struct exec_join_side {
   int ncols;
   const core_type *types;
-  const int *keys; /* equi-join key columns (nkeys of exec_join_config) */
-  bool windowed;   /* OVER (...) on this side's FROM item */
+  const int *keys;  /* equi-join key columns (nkeys of exec_join_config) */
+  bool windowed;    /* OVER (...) on this side's FROM item */
   exec_frame frame; /* RANGE (range_ms) or ROWS (rows) */
   int64_t range_ms;
   int64_t rows;
@@ -307,9 +306,8 @@ exec_op *exec_sort_new(exec_ctx *ctx, int ncols, const core_type *types, const e
  * it a group closes only when a row with a greater leading key arrives.
  * exec_key_of_time_rowtime is the one for a leading key that is ROWTIME itself.
  * SLUICE_INVALID when op is not a sort. */
-int exec_sort_set_key_of_time(exec_op *op, int (*key_of_time)(void *arg, int64_t t,
-                                                              core_value *out),
-                              void *arg);
+int exec_sort_set_key_of_time(exec_op *op,
+                              int (*key_of_time)(void *arg, int64_t t, core_value *out), void *arg);
 int exec_key_of_time_rowtime(void *arg, int64_t t, core_value *out);
 
 /* ---- table functions (tablefn.c): FROM TABLE(f(CURSOR(query), args...)) ---- */
@@ -337,8 +335,7 @@ exec_op *exec_tablefn_new(exec_ctx *ctx, const exec_tablefn_config *c, core_erro
 
 /* Passes a row the first time its ncols values are seen while the monotonic columns keys[]
  * keep their values; forgets the rows seen when they change. */
-exec_op *exec_distinct_new(exec_ctx *ctx, int ncols, const int *keys, int nkeys,
-                           core_error *err);
+exec_op *exec_distinct_new(exec_ctx *ctx, int ncols, const int *keys, int nkeys, core_error *err);
 
 /* ============================================================ builder == */
 

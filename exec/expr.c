@@ -58,19 +58,6 @@ static const char *tstr(comp *c, core_type t) {
 
 /* ========================================================== program == */
 
-static size_t repr_size(core_type_id id) {
-  switch (core_type_repr(id)) {
-    case 'd':
-      return sizeof(double);
-    case 'x':
-      return sizeof(core_i128);
-    case 's':
-      return sizeof(core_str);
-    default:
-      return sizeof(int64_t);
-  }
-}
-
 static exec_expr *prog_new(core_arena *a) {
   exec_expr *x = core_arena_zalloc(a, sizeof *x);
   if (!x) return NULL;
@@ -111,7 +98,7 @@ static int reg_add(comp *c, core_type t, xreg_kind kind, int *out) {
   r->kind = (uint8_t)kind;
   if (kind == XR_OWNED || kind == XR_CONST) {
     r->v.null = core_arena_zalloc(c->arena, XCAP);
-    r->v.u.i = core_arena_zalloc(c->arena, repr_size((core_type_id)t.id) * XCAP);
+    r->v.u.i = core_arena_zalloc(c->arena, core_type_repr_size((core_type_id)t.id) * XCAP);
     if (!r->v.null || !r->v.u.i) return oom(c);
   }
   *out = x->nregs++;
@@ -1167,7 +1154,8 @@ static int run_chunk(exec_expr *x, exec_ctx *ctx, core_batch *in, int base, int 
         return core_error_set(err, SLUICE_INTERNAL,
                               "internal: input column %d does not hold the expected type", g->col);
       g->v.null = c->null + base;
-      g->v.u.i = (void *)((char *)c->u.i + repr_size((core_type_id)c->type.id) * (size_t)base);
+      g->v.u.i =
+          (void *)((char *)c->u.i + core_type_repr_size((core_type_id)c->type.id) * (size_t)base);
     }
   }
   *r = (xrun){.x = x, .ctx = ctx, .in = in, .base = base, .heap = heap};
@@ -1182,7 +1170,7 @@ static int copy_result(exec_expr *x, core_vec *dst, int base, core_arena *heap, 
   const core_vec *src = &g->v;
   const xsel *s0 = &x->sels[0];
   char repr = core_type_repr((core_type_id)x->type.id);
-  size_t size = repr_size((core_type_id)x->type.id);
+  size_t size = core_type_repr_size((core_type_id)x->type.id);
   if (repr != 's' && s0->dense) { /* one copy of the whole vector */
     memcpy(dst->null + base, src->null, (size_t)s0->n);
     memcpy((char *)dst->u.i + size * (size_t)base, src->u.i, size * (size_t)s0->n);

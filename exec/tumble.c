@@ -42,6 +42,8 @@
 
 #include "exec/window_int.h"
 
+enum { TB_RING = 32, TB_AHEAD = 16, TB_NEAR = 8 }; /* TB_RING: a power of two > TB_AHEAD */
+
 typedef enum tb_mode { TB_ROWTIME, TB_GENERAL, TB_EVENT } tb_mode;
 
 typedef struct tb_window {
@@ -89,6 +91,9 @@ typedef struct tumble {
   core_batch *out;
   uint8_t **bad; /* [naggs][CORE_BATCH_CAP] */
   uint32_t ids[CORE_BATCH_CAP];
+  /* the full hashes of the rows ahead (ring indexed by row & (TB_RING - 1)), computed once
+   * with a guessed window tag (the tag too): for the prefetches and then the lookup */
+  uint64_t ahead_hash[TB_RING], ahead_tag[TB_RING];
 } tumble;
 
 /* ------------------------------------------------------------- windows -- */
@@ -234,11 +239,12 @@ static int grow_groups(tumble *t, core_error *err) {
   return win_aggs_reserve(&t->st, cap, err);
 }
 
-/* The group of row r (hash h) in window w, added at the end of w's list when new. */
-static int group_of(tumble *t, tb_window *w, const core_batch *b, int r, uint64_t h, uint32_t *id,
+/* The group of row r (full hash hh, with w's tag) in window w, added at the end of w's list
+ * when new. */
+static int group_of(tumble *t, tb_window *w, const core_batch *b, int r, uint64_t hh, uint32_t *id,
                     core_error *err) {
   bool added;
-  if (win_keys_find(&t->keys, b, r, win_keys_mix(h, w->tag), w->tag, id, &added))
+  if (win_keys_find(&t->keys, b, r, hh, w->tag, id, &added))
     return core_error_set(err, SLUICE_NOMEM, "out of memory");
   if (!added) return SLUICE_OK;
   if (t->keys.cap > t->idcap) {
@@ -329,6 +335,17 @@ static int event_check(tumble *t, core_batch *b, int r, int64_t end, core_error 
   return 0;
 }
 
+/* Row k of the batch will likely fall in the window of the row before: computes its full
+ * hash with that window's tag and starts loading its key table slot. */
+static void stage_ahead(tumble *t, int k) {
+  /* no window yet: the next one opened gets tag tags + 1 */
+  uint64_t tag = t->cache ? t->cache->tag : t->tags + 1;
+  uint64_t hh = win_keys_mix(t->hash[k], tag);
+  t->ahead_hash[k & (TB_RING - 1)] = hh;
+  t->ahead_tag[k & (TB_RING - 1)] = tag;
+  win_keys_prefetch(&t->keys, hh);
+}
+
 static int tumble_push(exec_op *op, int port, core_batch *b, core_error *err) {
   (void)port;
   tumble *t = (tumble *)op;
@@ -345,10 +362,13 @@ static int tumble_push(exec_op *op, int port, core_batch *b, core_error *err) {
   win_keys_hash(&t->keys, b, rows, live, t->hash);
   const core_vec *tk = &b->cols[t->time_col];
   t->npend = 0;
+  for (int k = 0; k < live && k < TB_AHEAD; k++) stage_ahead(t, k);
   for (int k = 0; k < live; k++) {
-    /* the key table slot of a row ahead, guessing it falls in the same window */
-    if (k + 8 < live && t->cache)
-      win_keys_prefetch(&t->keys, win_keys_mix(t->hash[k + 8], t->cache->tag));
+    /* the key table slot of the row TB_AHEAD ahead and, through its slot fetched so earlier,
+     * the group record of the row TB_NEAR ahead: with many groups both are cache misses */
+    if (k + TB_AHEAD < live) stage_ahead(t, k + TB_AHEAD);
+    if (k + TB_NEAR < live)
+      win_keys_prefetch_rec(&t->keys, t->ahead_hash[(k + TB_NEAR) & (TB_RING - 1)]);
     int r = rows ? rows[k] : k;
     int64_t rt = b->rowtime[r];
     tb_window *w;
@@ -382,7 +402,10 @@ static int tumble_push(exec_op *op, int port, core_batch *b, core_error *err) {
     if (!w && !(w = t->cache = open_window(t, tk, r)))
       return core_error_set(err, SLUICE_NOMEM, "out of memory");
     uint32_t id;
-    if ((rc = group_of(t, w, b, r, t->hash[k], &id, err))) return rc;
+    int slot = k & (TB_RING - 1); /* the hash staged for row k, when its guess was right */
+    uint64_t hh =
+        t->ahead_tag[slot] == w->tag ? t->ahead_hash[slot] : win_keys_mix(t->hash[k], w->tag);
+    if ((rc = group_of(t, w, b, r, hh, &id, err))) return rc;
     t->prow[t->npend] = (uint32_t)r;
     t->pgid[t->npend++] = id;
   }

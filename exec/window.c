@@ -14,8 +14,74 @@ static inline uint64_t combine(uint64_t h, uint64_t v) {
   return (h ^ v) * 0x9e3779b97f4a7c15ull + (h >> 29);
 }
 
+/* Bytes of a key value in a record. A string takes [length 8][16 bytes]: up to
+ * WIN_INLINE_STR bytes inline, zero-padded, else a pointer to its bytes in blob[id]. */
 static size_t repr_size(char r) {
-  return r == 'x' || r == 's' ? 16 : 8;
+  return r == 's' ? 24 : r == 'x' ? 16 : 8;
+}
+
+#define WIN_INLINE_STR 16
+
+static inline uint64_t load64(const void *p) {
+  uint64_t w;
+  memcpy(&w, p, sizeof w);
+  return w;
+}
+
+static inline uint64_t load32(const void *p) {
+  uint32_t w;
+  memcpy(&w, p, sizeof w);
+  return w;
+}
+
+/* The n <= 16 bytes at p as two little-endian words, zero-padded (what the bytes copied into
+ * zeroed memory read as), loading only bytes inside [p, p + n): no memcpy call, no branch per
+ * byte. The record of a short string key holds exactly these words. */
+static inline void str_words(const char *p, uint32_t n, uint64_t *w0, uint64_t *w1) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  const unsigned char *u = (const unsigned char *)p;
+  if (n >= 8) {
+    *w0 = load64(u);
+    *w1 = n > 8 ? load64(u + n - 8) >> (8 * (16 - n)) : 0;
+  } else if (n >= 4) {
+    *w0 = load32(u) | ((load32(u + n - 4) >> (8 * (8 - n))) << 32);
+    *w1 = 0;
+  } else {
+    *w0 = n ? (uint64_t)u[0] | (uint64_t)u[n >> 1] << (8 * (n >> 1)) |
+                  (uint64_t)u[n - 1] << (8 * (n - 1))
+            : 0;
+    *w1 = 0;
+  }
+#else
+  unsigned char buf[16] = {0};
+  memcpy(buf, p, n);
+  *w0 = load64(buf);
+  *w1 = load64(buf + 8);
+#endif
+}
+
+/* Whether string x equals the string value at record position p. */
+static inline bool str_equal(const unsigned char *p, const core_str *x) {
+  uint64_t n = load64(p);
+  if (n != x->n) return false;
+  if (n <= WIN_INLINE_STR) {
+    uint64_t w0, w1;
+    str_words(x->p, x->n, &w0, &w1);
+    return ((w0 ^ load64(p + 8)) | (w1 ^ load64(p + 16))) == 0;
+  }
+  const char *a;
+  memcpy(&a, p + 8, sizeof a);
+  return memcmp(a, x->p, n) == 0;
+}
+
+/* The hash of a string: short ones from their words, without a call. */
+static inline uint64_t hash_str(const core_str *s) {
+  if (s->n > WIN_INLINE_STR) return core_hash64(s->p, s->n, 0x5851f42d);
+  uint64_t w0, w1;
+  str_words(s->p, s->n, &w0, &w1);
+  uint64_t h = (w0 ^ 0x5851f42d4c957f2dull) * 0x9e3779b97f4a7c15ull;
+  h = (h ^ (h >> 32) ^ w1) * 0xd6e8feb86659fd93ull;
+  return h ^ (h >> 32) ^ s->n;
 }
 
 int win_keys_init(win_keys *k, int nkeys, const int *cols, const core_type *types,
@@ -45,6 +111,7 @@ int win_keys_init(win_keys *k, int nkeys, const int *cols, const core_type *type
   }
   k->rec_size = (off + 7) & ~(size_t)7;
   k->one_int = nkeys == 1 && k->repr[0] == 'i';
+  k->one_str = nkeys == 1 && k->repr[0] == 's';
   return SLUICE_OK;
 }
 
@@ -105,8 +172,7 @@ void win_keys_hash(const win_keys *k, const core_batch *b, const uint16_t *rows,
       case 's':
         for (int j = 0; j < n; j++) {
           int r = R(j);
-          h[j] = combine(h[j],
-                         v->null[r] ? null_h : core_hash64(v->u.s[r].p, v->u.s[r].n, 0x5851f42d));
+          h[j] = combine(h[j], v->null[r] ? null_h : hash_str(&v->u.s[r]));
         }
         break;
       default:
@@ -141,13 +207,9 @@ static bool key_equal(const win_keys *k, const unsigned char *rec, const core_ba
         if (a != v->u.dec[row]) return false;
         break;
       }
-      case 's': {
-        core_str a;
-        memcpy(&a, p, sizeof a);
-        const core_str *x = &v->u.s[row];
-        if (a.n != x->n || (a.n && memcmp(a.p, x->p, a.n) != 0)) return false;
+      case 's':
+        if (!str_equal(p, &v->u.s[row])) return false;
         break;
-      }
       default: {
         int64_t a;
         memcpy(&a, p, sizeof a);
@@ -198,7 +260,8 @@ static int store_key(win_keys *k, uint32_t id, uint64_t tag, const core_batch *b
   size_t bytes = 0;
   for (int i = 0; i < k->nkeys; i++) {
     const core_vec *v = &b->cols[k->cols[i]];
-    if (k->repr[i] == 's' && !v->null[row]) bytes += v->u.s[row].n;
+    if (k->repr[i] == 's' && !v->null[row] && v->u.s[row].n > WIN_INLINE_STR)
+      bytes += v->u.s[row].n;
   }
   char *blob = NULL;
   if (bytes) {
@@ -223,13 +286,17 @@ static int store_key(win_keys *k, uint32_t id, uint64_t tag, const core_batch *b
         memcpy(p, &v->u.dec[row], sizeof(core_i128));
         break;
       case 's': {
-        core_str s = {"", 0};
-        if (v->u.s[row].n) {
-          memcpy(blob + off, v->u.s[row].p, v->u.s[row].n);
-          s = (core_str){blob + off, v->u.s[row].n};
-          off += s.n;
+        const core_str *s = &v->u.s[row];
+        uint64_t n = s->n;
+        memcpy(p, &n, sizeof n);
+        if (n <= WIN_INLINE_STR) {
+          if (n) memcpy(p + 8, s->p, n); /* the rest stays zero: str_words reads it so */
+        } else {
+          char *q = blob + off;
+          memcpy(q, s->p, n);
+          memcpy(p + 8, &q, sizeof q);
+          off += n;
         }
-        memcpy(p, &s, sizeof s);
         break;
       }
       default:
@@ -255,6 +322,9 @@ int win_keys_find(win_keys *k, const core_batch *b, int row, uint64_t hh, uint64
         int64_t a;
         memcpy(&a, rec + k->off[0], sizeof a);
         eq = rec[8] ? v->null[row] != 0 : !v->null[row] && a == v->u.i[row];
+      } else if (k->one_str) {
+        const core_vec *v = &b->cols[k->cols[0]];
+        eq = rec[8] ? v->null[row] != 0 : !v->null[row] && str_equal(rec + k->off[0], &v->u.s[row]);
       } else {
         eq = key_equal(k, rec, b, row);
       }
@@ -324,9 +394,13 @@ void win_keys_put(const win_keys *k, uint32_t id, int key, core_vec *out, int ro
     case 'x':
       memcpy(&out->u.dec[row], p, sizeof(core_i128));
       break;
-    case 's':
-      memcpy(&out->u.s[row], p, sizeof(core_str));
+    case 's': {
+      uint64_t n = load64(p);
+      const char *s = (const char *)p + 8;
+      if (n > WIN_INLINE_STR) memcpy(&s, p + 8, sizeof s);
+      out->u.s[row] = (core_str){s, (uint32_t)n};
       break;
+    }
     default:
       memcpy(&out->u.i[row], p, sizeof(int64_t));
   }

@@ -5,7 +5,9 @@
  *   win_keys  a hash table from key tuples (some columns of a batch, plus a 64-bit
  *             tag) to dense ids 0 .. cap-1, reused after removal. The ids index the
  *             grouped aggregate states (functions.h) and the operators' own arrays.
- *             Key values are copied: strings into one block per id, freed with it.
+ *             Key values are copied into a record per id: strings of up to 16 bytes
+ *             inline (compared as two 64-bit words plus the length, no memcmp),
+ *             longer ones into one block per id, freed with it.
  *   win_aggs  the grouped states of an operator's aggregates, created from the
  *             exec_agg list with the checks every window operator makes.
  *
@@ -34,8 +36,10 @@ typedef struct win_keys {
   uint32_t *off;    /* [nkeys] offset of each key's value in a record */
   bool has_strings;
   bool one_int; /* a single key of representation 'i': the fast path */
+  bool one_str; /* a single string key: the other fast path */
   /* per id: a record [tag 8][null byte per key, padded to 8][values], rec_size bytes, so
-   * that comparing a row with an id touches one place */
+   * that comparing a row with an id touches one place; a string value is [length 8][16
+   * bytes inline, zero-padded | pointer into blob[id] when longer] */
   size_t rec_size;
   unsigned char *recs;
   uint32_t cap;   /* ids 0 .. cap-1 have storage */
@@ -72,6 +76,14 @@ static inline uint64_t win_keys_mix(uint64_t h, uint64_t tag) {
 /* Starts loading the table slot of full hash hh (call a few rows ahead of the find). */
 static inline void win_keys_prefetch(const win_keys *k, uint64_t hh) {
   WIN_PREFETCH(&k->tab[(uint32_t)hh & k->tmask]);
+}
+
+/* Starts loading the record of the id whose slot holds full hash hh, when the slot is
+ * already in cache (win_keys_prefetch some rows earlier): comparing a row with its
+ * group's record is otherwise a cache miss per row once the groups outgrow the cache. */
+static inline void win_keys_prefetch_rec(const win_keys *k, uint64_t hh) {
+  const win_slot *s = &k->tab[(uint32_t)hh & k->tmask];
+  if (s->id != WIN_NONE && s->hash == hh) WIN_PREFETCH(k->recs + (size_t)s->id * k->rec_size);
 }
 
 int win_keys_init(win_keys *k, int nkeys, const int *cols, const core_type *types, core_error *err);

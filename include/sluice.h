@@ -161,8 +161,7 @@ int sluice_put(sluice_engine *e, const char *stream, const void *data, unsigned 
  * as "NULL"); a data stream gives PARTITION_KEY and DATA (the record as text), ordered by
  * arrival time.
  */
-int sluice_read(sluice_engine *e, const char *stream, long long limit, sluice_row_fn cb,
-                void *arg);
+int sluice_read(sluice_engine *e, const char *stream, long long limit, sluice_row_fn cb, void *arg);
 
 /* The engine's clock, in ms since the epoch. */
 long long sluice_clock_now(sluice_engine *e);

@@ -27,10 +27,10 @@ struct bind_scope {
   plan_window **windows; /* the WINDOW clause of the select */
   int nwindows;
   bind_clause clause;
-  bool in_agg;  /* inside an aggregate call's arguments */
+  bool in_agg;      /* inside an aggregate call's arguments */
   bool in_windowed; /* inside a windowed call's arguments (an aggregate there is over
                      * the grouped rows: AVG(COUNT(*)) OVER (...)) */
-  bool saw_agg; /* an aggregate call was bound in this scope */
+  bool saw_agg;     /* an aggregate call was bound in this scope */
   bool saw_window;
   /* CREATE FUNCTION body: parameters instead of relations */
   const parse_list *params; /* parse_column_def* */

@@ -69,8 +69,8 @@ int repl_run_main(int argc, char **argv) {
   const char *file = NULL, *data = "./sluice-data", *listen = "127.0.0.1:4566", *app = NULL;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
-    bool takes = strcmp(a, "--data") == 0 || strcmp(a, "--listen") == 0 ||
-                 strcmp(a, "--application") == 0;
+    bool takes =
+        strcmp(a, "--data") == 0 || strcmp(a, "--listen") == 0 || strcmp(a, "--application") == 0;
     if (takes && i + 1 >= argc) {
       fprintf(stderr, "error: option %s needs a value\n", a);
       return 2;

@@ -577,7 +577,42 @@ static int datetime(codec_out *o, int col, const codec_slot *s, int row) {
   return SLUICE_OK;
 }
 
+/*
+ * A JSON number the scanner has read already (slot ndig set) into an integer
+ * column or a REAL/DOUBLE: the same results as exact_from_text() and
+ * float_from_text() give from its text, without reading it again. False when
+ * the slow path must decide (fractions into integers, long mantissas, errors).
+ */
+static inline bool number_fast(core_vec *v, const codec_slot *s, int row) {
+  uint8_t id = v->type.id;
+  if (id == CORE_T_DOUBLE || id == CORE_T_REAL) {
+    bool single = id == CORE_T_REAL;
+    /* Clinger's fast path, as float_from_text() takes it on a short decimal */
+    if (single ? !(s->mant < (1u << 24) && s->frac <= 10)
+               : !(s->mant < (1ULL << 53) && s->frac <= 22))
+      return false;
+    if (single) {
+      float f = (float)s->mant / (float)exact_pow10[s->frac];
+      v->u.d[row] = s->neg ? -f : f;
+    } else {
+      double d = (double)s->mant / exact_pow10[s->frac];
+      v->u.d[row] = s->neg ? -d : d;
+    }
+    v->null[row] = 0;
+    return true;
+  }
+  if (id < CORE_T_TINYINT || id > CORE_T_BIGINT || s->frac || s->ndig > 18) return false;
+  int64_t lo, hi, x = s->neg ? -(int64_t)s->mant : (int64_t)s->mant;
+  int digits;
+  int_bounds(id, &lo, &hi, &digits);
+  if (x < lo || x > hi) return false; /* the slow path words the error */
+  v->u.i[row] = x;
+  v->null[row] = 0;
+  return true;
+}
+
 int codec_coerce(codec_out *o, int col, const codec_slot *s, int row) {
+  if (s->kind == SLOT_NUMBER && s->ndig && number_fast(&o->b->cols[col], s, row)) return SLUICE_OK;
   if (s->kind == SLOT_MISSING || s->kind == SLOT_NULL) {
     set_null(o->b, col, row);
     return SLUICE_OK;

@@ -53,7 +53,8 @@ static int field(codec_out *o, size_t *i, codec_slot *sl) {
       }
       break;
     }
-    *sl = (codec_slot){SLOT_STRING, esc, (uint32_t)start, (uint32_t)(j - start)};
+    *sl = (codec_slot){
+        .kind = SLOT_STRING, .escaped = esc, .off = (uint32_t)start, .len = (uint32_t)(j - start)};
     j++;
     if (j < n && delim_at(m, p, n, j) == AT_NONE)
       return codec_parse_error(o,
@@ -70,8 +71,10 @@ static int field(codec_out *o, size_t *i, codec_slot *sl) {
   } else {
     while (j < n && delim_at(m, p, n, j) == AT_NONE) j++;
   }
-  *sl = j == start ? (codec_slot){SLOT_MISSING, 0, 0, 0}
-                   : (codec_slot){SLOT_STRING, 0, (uint32_t)start, (uint32_t)(j - start)};
+  *sl =
+      j == start
+          ? (codec_slot){.kind = SLOT_MISSING}
+          : (codec_slot){.kind = SLOT_STRING, .off = (uint32_t)start, .len = (uint32_t)(j - start)};
   *i = j;
   return SLUICE_OK;
 }

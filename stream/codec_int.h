@@ -35,6 +35,11 @@ typedef struct codec_slot {
   uint8_t kind;
   uint8_t escaped; /* STRING: holds JSON escapes, or CSV doubled quotes */
   uint32_t off, len;
+  /* NUMBER of the form -?digits[.digits] with 1..19 digits in all: its value
+   * as the JSON scanner read it, mant / 10^frac (negated when neg), so that
+   * the common numbers are not read twice. ndig 0: not read (convert the text). */
+  uint8_t ndig, frac, neg;
+  uint64_t mant;
 } codec_slot;
 
 /* One mapped column. */
@@ -59,7 +64,24 @@ typedef struct codec_node {
   int32_t elem;       /* flattened array: the root of the element paths, -1 */
   int32_t kid0, nkid; /* the children again, as kid_sig/kid_node[kid0 .. kid0 + nkid) */
   int32_t hint;       /* where the last lookup matched: keys usually come in the same order */
+  int32_t shape0;     /* its objects' key shape: shape[shape0 .. + CODEC_SHAPE_KEYS), -1 */
 } codec_node;
+
+/*
+ * The k-th key of the last object seen at a node, mapped or not (the object's
+ * "shape"). Producers write the same keys in the same order record after
+ * record, so the scanner first checks whether the record holds exactly that
+ * key at the k-th position: one or two word compares instead of a string
+ * scan and a lookup. Only keys without escapes, of 1..16 bytes, are learned:
+ * for them equal bytes followed by a quote are the same valid JSON string.
+ */
+typedef struct codec_shape_key {
+  uint64_t sig, sig2; /* bytes 0-7 and 8-15, zero-padded */
+  uint32_t len;       /* 0: nothing learned at this position */
+  int32_t node;       /* the child the key selects, -1 (not mapped) */
+} codec_shape_key;
+
+#define CODEC_SHAPE_KEYS 32 /* keys learned per object; later ones are looked up */
 
 struct stream_mapping {
   stream_format format;
@@ -71,7 +93,8 @@ struct stream_mapping {
   int32_t nnodes, cap_nodes;
   uint64_t *kid_sig; /* children's first key words side by side, a scan without pointer chasing */
   int32_t *kid_node;
-  char **row_keys; /* RecordRowPath keys below the document root */
+  codec_shape_key *shape; /* CODEC_SHAPE_KEYS per node with children (codec_node.shape0) */
+  char **row_keys;        /* RecordRowPath keys below the document root */
   uint32_t *row_key_lens;
   int nrow_keys;
   char *row_path_text;

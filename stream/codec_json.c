@@ -99,7 +99,7 @@ static int32_t node_new(stream_mapping *m, const char *key, size_t len) {
   uint64_t sig = 0, sig2 = 0;
   memcpy(&sig, key ? key : "", len < 8 ? len : 8);
   if (len > 8) memcpy(&sig2, key + 8, len < 16 ? len - 8 : 8);
-  m->nodes[m->nnodes] = (codec_node){sig, sig2, k, (uint32_t)len, -1, -1, -1, -1, 0, 0, 0};
+  m->nodes[m->nnodes] = (codec_node){sig, sig2, k, (uint32_t)len, -1, -1, -1, -1, 0, 0, 0, -1};
   return m->nnodes++;
 }
 
@@ -184,6 +184,11 @@ static int index_children(stream_mapping *m) {
     }
     nd->nkid = k - nd->kid0;
   }
+  int32_t nshapes = 0;
+  for (int32_t i = 0; i < m->nnodes; i++)
+    if (m->nodes[i].nkid) m->nodes[i].shape0 = nshapes++ * CODEC_SHAPE_KEYS;
+  m->shape = calloc((size_t)(nshapes ? nshapes : 1) * CODEC_SHAPE_KEYS, sizeof *m->shape);
+  if (!m->shape) return SLUICE_NOMEM;
   return SLUICE_OK;
 }
 
@@ -373,19 +378,30 @@ static size_t check_escape(jscan *s, size_t i) {
  * The first byte at or after i that a string scan must look at: a quote, a
  * backslash, a control character or a non-ASCII byte. Sixteen bytes at a time
  * with SSE2 (every x86-64 has it), eight with 64-bit arithmetic otherwise;
- * the last few bytes are left to the caller (the result is then below n but
- * may be an ordinary byte).
+ * with SSE2 the last bytes of a record of 16 bytes or more are one load that
+ * ends at n (overlapping bytes already seen), else the last few bytes are
+ * left to the caller (the result is then below n but may be an ordinary byte).
  */
+#ifdef __SSE2__
+static inline unsigned special_mask(const uint8_t *p) {
+  const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'), ctl = _mm_set1_epi8(0x1F);
+  __m128i x = _mm_loadu_si128((const __m128i *)p);
+  __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bslash)),
+                           _mm_cmpeq_epi8(_mm_max_epu8(x, ctl), ctl));    /* x <= 0x1F */
+  return (unsigned)_mm_movemask_epi8(m) | (unsigned)_mm_movemask_epi8(x); /* >= 0x80 */
+}
+#endif
+
 static inline size_t next_special(const uint8_t *p, size_t i, size_t n) {
 #ifdef __SSE2__
-  const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'), ctl = _mm_set1_epi8(0x1F);
   while (i + 16 <= n) {
-    __m128i x = _mm_loadu_si128((const __m128i *)(p + i));
-    __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bslash)),
-                             _mm_cmpeq_epi8(_mm_max_epu8(x, ctl), ctl));             /* x <= 0x1F */
-    unsigned mask = (unsigned)_mm_movemask_epi8(m) | (unsigned)_mm_movemask_epi8(x); /* >= 0x80 */
+    unsigned mask = special_mask(p + i);
     if (mask) return i + (size_t)__builtin_ctz(mask);
     i += 16;
+  }
+  if (i < n && n >= 16) { /* the tail: p[n-16 .. n), bytes before i masked out */
+    unsigned mask = special_mask(p + n - 16) >> (i - (n - 16));
+    return mask ? i + (size_t)__builtin_ctz(mask) : n;
   }
 #endif
   while (i + 8 <= n) {
@@ -451,24 +467,38 @@ static inline __attribute__((always_inline)) int scan_string(jscan *s, uint32_t 
   return scan_string_rest(s, i, off, len, escaped);
 }
 
-static int scan_number(jscan *s) {
+/*
+ * The number at s->i: validates it and moves past it. With num, also notes the
+ * value of a plain -?digits[.digits] of at most 19 digits (codec_slot.mant),
+ * read in the same pass over the digits.
+ */
+static inline __attribute__((always_inline)) int scan_number_at(jscan *s, codec_slot *num) {
   const uint8_t *p = s->p;
   size_t n = s->n, i = s->i;
-  if (p[i] == '-') i++;
+  uint64_t m = 0;
+  bool neg = p[i] == '-';
+  i += neg;
+  size_t ib = i, fb = 0, fe = 0;
   if (i < n && p[i] == '0') {
     i++;
   } else if (i < n && p[i] >= '1' && p[i] <= '9') {
-    while (i < n && p[i] >= '0' && p[i] <= '9') i++;
+    for (; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+      if (num) m = m * 10 + (uint64_t)(p[i] - '0');
   } else {
     s->i = i;
     return syntax(s, "expected a digit in a number");
   }
+  size_t ie = i;
   if (i < n && p[i] == '.') {
-    size_t b = ++i;
-    while (i < n && p[i] >= '0' && p[i] <= '9') i++;
-    if (i == b) return s->i = i, syntax(s, "expected a digit after the decimal point");
+    fb = ++i;
+    for (; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+      if (num) m = m * 10 + (uint64_t)(p[i] - '0');
+    fe = i;
+    if (i == fb) return s->i = i, syntax(s, "expected a digit after the decimal point");
   }
+  bool expo = false;
   if (i < n && (p[i] == 'e' || p[i] == 'E')) {
+    expo = true;
     i++;
     if (i < n && (p[i] == '+' || p[i] == '-')) i++;
     size_t b = i;
@@ -478,7 +508,19 @@ static int scan_number(jscan *s) {
   if (i < n && p[i] >= '0' && p[i] <= '9') /* 01 */
     return s->i = i, syntax(s, "expected no digit after a leading 0");
   s->i = i;
+  if (num) {
+    size_t ndig = ie - ib + fe - fb; /* m overflowed if more than 19 */
+    bool plain = !expo && ndig <= 19;
+    num->ndig = plain ? (uint8_t)ndig : 0;
+    num->frac = (uint8_t)(fe - fb);
+    num->neg = neg;
+    num->mant = m;
+  }
   return SLUICE_OK;
+}
+
+static int scan_number(jscan *s) {
+  return scan_number_at(s, NULL);
 }
 
 static int scan_literal(jscan *s, const char *word, size_t len) {
@@ -573,11 +615,19 @@ static int skip_value(jscan *s) {
   }
 }
 
-/* Bytes 8.. of a key longer than 8 bytes equal those of node c (same length). */
-static inline bool key_rest_equal(const codec_node *c, const char *key, size_t klen) {
+/* Bytes 8.. of a key longer than 8 bytes equal those of node c (same length). When
+ * the record holds 16 bytes from the key on (in_record), bytes 8-15 are one load,
+ * masked: a variable-length memcpy() here was a library call per key. */
+static inline bool key_rest_equal(const codec_node *c, const char *key, size_t klen,
+                                  bool in_record) {
   if (klen > 16) return memcmp(c->key + 8, key + 8, klen - 8) == 0;
   uint64_t w = 0;
-  memcpy(&w, key + 8, klen - 8);
+  if (in_record) {
+    memcpy(&w, key + 8, 8);
+    if (klen < 16) w &= (1ULL << (8 * (klen - 8))) - 1;
+  } else {
+    memcpy(&w, key + 8, klen - 8);
+  }
   return w == c->sig2;
 }
 
@@ -607,7 +657,8 @@ static int32_t find_child(jscan *s, codec_node *node, uint32_t off, uint32_t len
   for (int32_t k = 0, i = node->hint; k < node->nkid; k++, i = i + 1 == node->nkid ? 0 : i + 1) {
     if (sigs[i] != sig) continue;
     const codec_node *c = &m->nodes[m->kid_node[node->kid0 + i]];
-    if (c->key_len == klen && (klen <= 8 || key_rest_equal(c, key, klen))) {
+    if (c->key_len == klen &&
+        (klen <= 8 || key_rest_equal(c, key, klen, !esc && off + 16 <= s->n))) {
       node->hint = i + 1 == node->nkid ? 0 : i + 1;
       return m->kid_node[node->kid0 + i];
     }
@@ -617,6 +668,40 @@ static int32_t find_child(jscan *s, codec_node *node, uint32_t off, uint32_t len
 
 static int scan_mapped(jscan *s, int32_t node, codec_slot *base);
 
+/* The low len bytes (1..8) of w. */
+static inline uint64_t low_bytes(uint64_t w, size_t len) {
+  return len >= 8 ? w : w & ((1ULL << (8 * len)) - 1);
+}
+
+/* The record holds exactly the learned key k at s->i (quotes included): moves past it. */
+static inline bool known_key(jscan *s, const codec_shape_key *k) {
+  size_t i = s->i, len = k->len;
+  const uint8_t *p = s->p;
+  if (!len || i + 18 > s->n || p[i] != '"') return false; /* 18: quote, 16 bytes, quote */
+  uint64_t w;
+  memcpy(&w, p + i + 1, 8);
+  if (low_bytes(w, len) != k->sig) return false;
+  if (len > 8) {
+    memcpy(&w, p + i + 9, 8);
+    if (low_bytes(w, len - 8) != k->sig2) return false;
+  }
+  if (p[i + 1 + len] != '"') return false;
+  s->i = i + 2 + len;
+  return true;
+}
+
+/* Notes the key p[0..len) (no escapes) and its child c as the shape's key k. */
+static inline void learn_key(codec_shape_key *k, const uint8_t *p, size_t len, int32_t c) {
+  if (len < 1 || len > 16) {
+    k->len = 0;
+    return;
+  }
+  uint64_t sig = 0, sig2 = 0;
+  memcpy(&sig, p, len < 8 ? len : 8);
+  if (len > 8) memcpy(&sig2, p + 8, len - 8);
+  *k = (codec_shape_key){sig, sig2, (uint32_t)len, c};
+}
+
 static int scan_object(jscan *s, codec_node *node, codec_slot *base) {
   int rc = enter(s);
   if (rc != SLUICE_OK) return rc;
@@ -625,13 +710,34 @@ static int scan_object(jscan *s, codec_node *node, codec_slot *base) {
     s->depth--;
     return SLUICE_OK;
   }
-  for (bool more = true; more;) {
-    uint32_t off, len;
-    uint8_t esc;
-    if ((rc = scan_key(s, &off, &len, &esc)) != SLUICE_OK) return rc;
-    int32_t c = find_child(s, node, off, len, esc);
-    if (c == -2) return core_error_set(s->o->err, SLUICE_NOMEM, "out of memory");
-    rc = c >= 0 ? scan_mapped(s, c, base) : skip_value(s);
+  codec_shape_key *shape = s->m->shape + node->shape0; /* scan_object: node has children */
+  bool more = true;
+  for (uint32_t pos = 0; more; pos++) {
+    codec_shape_key *known = pos < CODEC_SHAPE_KEYS ? &shape[pos] : NULL;
+    int32_t c;
+    if (known && known_key(s, known)) { /* the rest of scan_key() */
+      c = known->node;
+      skip_ws(s);
+      if (s->i >= s->n || s->p[s->i] != ':') return syntax(s, "expected ':' after an object key");
+      s->i++;
+      skip_ws(s);
+    } else {
+      uint32_t off, len;
+      uint8_t esc;
+      if ((rc = scan_key(s, &off, &len, &esc)) != SLUICE_OK) return rc;
+      c = find_child(s, node, off, len, esc);
+      if (c == -2) return core_error_set(s->o->err, SLUICE_NOMEM, "out of memory");
+      if (known && !esc) learn_key(known, s->p + off, len, c);
+    }
+    if (c >= 0) {
+      rc = scan_mapped(s, c, base);
+    } else if (s->i < s->n && s->p[s->i] == '"') { /* the common unmapped value, inlined */
+      uint32_t off, len;
+      uint8_t esc;
+      rc = scan_string(s, &off, &len, &esc);
+    } else {
+      rc = skip_value(s);
+    }
     if (rc != SLUICE_OK) return rc;
     if ((rc = next_item(s, '}', &more)) != SLUICE_OK) return rc;
   }
@@ -673,6 +779,7 @@ static int scan_mapped(jscan *s, int32_t ni, codec_slot *base) {
   size_t start = s->i;
   uint32_t off = (uint32_t)start, len = 0;
   uint8_t kind, esc = 0;
+  codec_slot num = {0};
   int rc;
   switch (s->p[s->i]) {
     case '"':
@@ -702,7 +809,7 @@ static int scan_mapped(jscan *s, int32_t ni, codec_slot *base) {
     default:
       kind = SLOT_NUMBER;
       rc = s->p[s->i] == '-' || (s->p[s->i] >= '0' && s->p[s->i] <= '9')
-               ? scan_number(s)
+               ? scan_number_at(s, &num)
                : syntax(s, "expected a value");
   }
   if (rc != SLUICE_OK) return rc;
@@ -711,9 +818,9 @@ static int scan_mapped(jscan *s, int32_t ni, codec_slot *base) {
     const codec_col *col = &s->m->cols[c];
     codec_slot *sl = &base[col->slot];
     if (col->whole_array && kind != SLOT_ARRAY)
-      *sl = (codec_slot){SLOT_MISSING, 0, 0, 0};
+      *sl = (codec_slot){.kind = SLOT_MISSING};
     else
-      *sl = (codec_slot){kind, esc, off, len};
+      *sl = (codec_slot){kind, esc, off, len, num.ndig, num.frac, num.neg, num.mant};
   }
   return SLUICE_OK;
 }
@@ -726,7 +833,7 @@ static int emit(jscan *s) {
   int rc = codec_room(o, rows);
   if (rc != SLUICE_OK) return rc;
   int r0 = o->b->n + o->produced;
-  static const codec_slot missing = {SLOT_MISSING, 0, 0, 0};
+  static const codec_slot missing = {.kind = SLOT_MISSING};
   for (int c = 0; c < m->ncols; c++) {
     const codec_col *col = &m->cols[c];
     if (!col->in_elem) {

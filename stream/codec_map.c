@@ -167,6 +167,7 @@ void stream_mapping_free(stream_mapping *m) {
   free(m->nodes);
   free(m->kid_sig);
   free(m->kid_node);
+  free(m->shape);
   free(m->cols);
   free(m->row_delim);
   free(m->col_delim);

@@ -609,8 +609,8 @@ int stream_get_attr(stream_handle *h, const char *key, core_arena *a, void **val
 typedef enum stream_format { STREAM_FORMAT_JSON = 1, STREAM_FORMAT_CSV = 2 } stream_format;
 
 /* ERROR_NAME values of error_stream (spec 6.7) for records that fail to decode. */
-#define STREAM_ERROR_PARSE "ParseError"       /* not JSON / CSV, bad UTF-8, bad row path */
-#define STREAM_ERROR_COERCION "CoercionError" /* a value does not convert to its column */
+#define STREAM_ERROR_PARSE "ParseError"          /* not JSON / CSV, bad UTF-8, bad row path */
+#define STREAM_ERROR_COERCION "CoercionError"    /* a value does not convert to its column */
 #define STREAM_ERROR_TOO_MANY_ROWS "TooManyRows" /* one record yields more rows than a batch */
 
 /*
@@ -630,10 +630,10 @@ typedef enum stream_format { STREAM_FORMAT_JSON = 1, STREAM_FORMAT_CSV = 2 } str
  */
 typedef struct stream_mapping_config {
   stream_format format;
-  const char *row_path;  /* JSON RecordRowPath; NULL = "$" */
-  const char *row_delim; /* CSV RecordRowDelimiter; NULL = "\n" */
-  const char *col_delim; /* CSV RecordColumnDelimiter; NULL = "," */
-  int ncolumns;          /* 1..STREAM_MAPPING_COLUMNS_MAX */
+  const char *row_path;     /* JSON RecordRowPath; NULL = "$" */
+  const char *row_delim;    /* CSV RecordRowDelimiter; NULL = "\n" */
+  const char *col_delim;    /* CSV RecordColumnDelimiter; NULL = "," */
+  int ncolumns;             /* 1..STREAM_MAPPING_COLUMNS_MAX */
   const char *const *names; /* [ncolumns] column names as stored (messages name them) */
   const core_type *types;   /* [ncolumns] BOOLEAN..TIMESTAMP (no intervals) */
   const char *const *paths; /* [ncolumns] JSON mappings; NULL array or NULL entry: "$.<name>" */

@@ -337,9 +337,9 @@ static bool parse_interval(const char *s, long long *ms) {
   static const struct {
     const char *name;
     long long ms;
-  } units[] = {{"ms", 1},           {"millisecond", 1}, {"milliseconds", 1}, {"s", 1000},
-               {"second", 1000},    {"seconds", 1000},  {"minute", 60000},   {"minutes", 60000},
-               {"hour", 3600000},   {"hours", 3600000}, {"day", 86400000},   {"days", 86400000}};
+  } units[] = {{"ms", 1},         {"millisecond", 1}, {"milliseconds", 1}, {"s", 1000},
+               {"second", 1000},  {"seconds", 1000},  {"minute", 60000},   {"minutes", 60000},
+               {"hour", 3600000}, {"hours", 3600000}, {"day", 86400000},   {"days", 86400000}};
   for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
     if (strcmp(unit, units[i].name) == 0) {
       *ms = n * units[i].ms;
@@ -371,8 +371,10 @@ static void do_put(runner *r, record *rec) {
   rest += strspn(rest, " ");
   long long at = -1;
   bool ok = name != NULL;
-  if (ok && strncmp(rest, "AT ", 3) == 0) ok = parse_time(rest + 3, &at);
-  else if (ok && *rest) ok = false;
+  if (ok && strncmp(rest, "AT ", 3) == 0)
+    ok = parse_time(rest + 3, &at);
+  else if (ok && *rest)
+    ok = false;
   if (!ok) {
     failure(r, rec->line, "put needs `STREAM [AT <timestamp>]`, got \"%s\"", rec->args);
     free(name);

@@ -25,7 +25,8 @@ static const char *const APP =
     "  \"page\" VARCHAR(16) PATH '$.page', \"ms\" INTEGER PATH '$.ms') STARTING AT TRIM_HORIZON;"
     "CREATE STREAM PER_PAGE (\"page\" VARCHAR(16), VIEWS BIGINT, SLOWEST INTEGER);"
     "CREATE PUMP P1 AS INSERT INTO PER_PAGE SELECT STREAM \"page\", COUNT(*), MAX(\"ms\") "
-    "  FROM \"SOURCE_SQL_STREAM_001\" AS s GROUP BY \"page\", STEP(s.ROWTIME BY INTERVAL '10' SECOND);"
+    "  FROM \"SOURCE_SQL_STREAM_001\" AS s GROUP BY \"page\", STEP(s.ROWTIME BY INTERVAL '10' "
+    "SECOND);"
     "CREATE STREAM MOVING (\"page\" VARCHAR(16), AVG_MS INTEGER);"
     "CREATE PUMP P2 AS INSERT INTO MOVING SELECT STREAM \"page\", AVG(\"ms\") OVER ("
     "  PARTITION BY \"page\" RANGE INTERVAL '15' SECOND PRECEDING) FROM \"SOURCE_SQL_STREAM_001\";";
@@ -81,8 +82,7 @@ static void test_replay_equals_live(void **state) {
   assert_int_equal(l2.rows, 300);
 
   /* replay: the same code under another name reads the stored records from the start */
-  sluice_options replay = {.application = "REPLAY", .test_clock = 1,
-                           .test_start_ms = t + 3600000};
+  sluice_options replay = {.application = "REPLAY", .test_clock = 1, .test_start_ms = t + 3600000};
   assert_int_equal(sluice_open(dir, &replay, &e), SLUICE_OK);
   if (sluice_exec(e, APP, NULL, NULL) != SLUICE_OK) fail_msg("%s", sluice_errtext(e));
   assert_int_equal(sluice_read(e, "PER_PAGE", -1, collect, &r1), SLUICE_OK);

@@ -602,10 +602,43 @@ static void test_schema_attribute(void **state) {
                         {.id = CORE_T_DECIMAL, .not_null = 1, .precision = 10, .scale = 2}};
   stream_buf b = {0};
   assert_int_equal(stream_schema_encode(2, names, types, &b), SLUICE_OK);
-  static const uint8_t want[] = {2, 0,                                     /* columns */
-                                 CORE_T_VARCHAR, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 6, 0,
-                                 't', 'i', 'c', 'k', 'e', 'r',             /* column 1 */
-                                 CORE_T_DECIMAL, 1, 0, 0, 10, 0, 0, 0, 2, 0, 0, 0, 1, 0, 'P'};
+  static const uint8_t want[] = {2,
+                                 0, /* columns */
+                                 CORE_T_VARCHAR,
+                                 0,
+                                 0,
+                                 0,
+                                 4,
+                                 0,
+                                 0,
+                                 0,
+                                 0,
+                                 0,
+                                 0,
+                                 0,
+                                 6,
+                                 0,
+                                 't',
+                                 'i',
+                                 'c',
+                                 'k',
+                                 'e',
+                                 'r', /* column 1 */
+                                 CORE_T_DECIMAL,
+                                 1,
+                                 0,
+                                 0,
+                                 10,
+                                 0,
+                                 0,
+                                 0,
+                                 2,
+                                 0,
+                                 0,
+                                 0,
+                                 1,
+                                 0,
+                                 'P'};
   assert_int_equal(b.len, sizeof want);
   assert_memory_equal(b.data, want, sizeof want);
   core_arena *a = core_arena_new(0);
@@ -632,8 +665,7 @@ int main(void) {
       cmocka_unit_test(test_row_codec_exact_bytes), cmocka_unit_test(test_row_codec_round_trip),
       cmocka_unit_test(test_row_codec_corrupt),     cmocka_unit_test(test_render_exact),
       cmocka_unit_test(test_render_floats),         cmocka_unit_test(test_hex),
-      cmocka_unit_test(test_schema_attribute),
-      cmocka_unit_test(test_random_round_trip),
+      cmocka_unit_test(test_schema_attribute),      cmocka_unit_test(test_random_round_trip),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
