@@ -17,6 +17,8 @@ static const struct {
   const char *name;
   tablefn_ctor make;
 } TABLE_FNS[] = {
+    {"RANDOM_CUT_FOREST", exec_rcf_new},                              /* tablefn_rcf.c */
+    {"RANDOM_CUT_FOREST_WITH_EXPLANATION", exec_rcf_new},             /* tablefn_rcf.c */
     {"HOTSPOTS", exec_hotspots_new},                                  /* tablefn_hotspots.c */
     {"TOP_K_ITEMS_TUMBLING", exec_top_k_items_new},                   /* tablefn_topk.c */
     {"COUNT_DISTINCT_ITEMS_TUMBLING", exec_count_distinct_items_new}, /* tablefn_topk.c */

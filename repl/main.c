@@ -44,6 +44,7 @@ static int bench_main(int argc, char **argv) {
   if (argc >= 2 && strcmp(argv[1], "codec") == 0) return bench_codec_main(argc - 1, argv + 1);
   if (argc >= 2 && strcmp(argv[1], "window") == 0) return bench_window_main(argc - 1, argv + 1);
   if (argc >= 2 && strcmp(argv[1], "pipeline") == 0) return bench_pipeline_main(argc - 1, argv + 1);
+  if (argc >= 2 && strcmp(argv[1], "rcf") == 0) return bench_rcf_main(argc - 1, argv + 1);
 #endif
   fprintf(stderr, "sluice bench: choose a benchmark: store, api, codec, window, pipeline or rcf\n");
   return 2;
