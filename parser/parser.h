@@ -543,8 +543,8 @@ typedef struct parse_format {
 /* A column of CREATE INPUT / CREATE REFERENCE TABLE: name type [PATH '$.x'].
  * FORMAT JSON: path is the JSONPath as written, or NULL when not written (the
  * planner rejects that: a JSON column names its path, because an unquoted
- * column name is folded to upper case and would rarely match the record's key). FORMAT CSV: path is always NULL (the parser
- * rejects PATH); the column's position in the list is its field number. */
+ * column name is folded to upper case and would rarely match the record's key). FORMAT CSV: path is
+ * always NULL (the parser rejects PATH); the column's position in the list is its field number. */
 typedef struct parse_input_column {
   parse_ident name;
   core_type type;
