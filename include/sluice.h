@@ -109,9 +109,11 @@ typedef int (*sluice_row_fn)(void *arg, int ncols, const char *const *values,
  *     applied to the catalog, all or nothing per statement;
  *   - EXPLAIN <statement>: the bound, typed plan as an indented tree, one row
  *     (column "PLAN") per line, passed to cb (may be NULL);
- *   - a query (SELECT, SELECT STREAM, VALUES) or INSERT: bound and validated,
- *     then SLUICE_UNSUPPORTED, because running queries arrives with the
- *     streaming engine (nothing is faked).
+ *     a pump starts running when its statement commits (its operators are
+ *     built first: one that cannot be built rolls the statement back);
+ *   - a query (SELECT, SELECT STREAM, VALUES) or INSERT outside a pump: bound
+ *     and validated, then SLUICE_UNSUPPORTED "a query runs only inside a pump
+ *     (CREATE PUMP ... AS INSERT INTO ...)" (nothing is faked).
  * The first failing statement stops the script; the statements before it stay
  * applied. Returns SLUICE_OK or the failing statement's code (SLUICE_SYNTAX,
  * SLUICE_SEMANTIC, SLUICE_EXISTS, ...), with the error in sluice_errmsg().

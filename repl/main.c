@@ -71,7 +71,7 @@ int main(int argc, char **argv) {
 #endif
   if (strcmp(cmd, "repl") == 0) {
     fprintf(stderr,
-            "sluice %s: this command arrives with the SQL engine and is not in this build yet\n",
+            "sluice %s: the interactive REPL is not in this build yet; use `sluice run APP.sql`\n",
             cmd);
     return 2;
   }

@@ -4,7 +4,7 @@
  * Purpose: runs files in the sqllogictest format extended for sluice
  * (README.md in this folder is the format's reference): records of
  * `statement ok|error`, `query <types> [nosort|rowsort]`, `halt`, comments,
- * and the directives reserved for the streaming engine. Each file runs on a
+ * and the streaming directives (put, clock, read, wait, restart). Each file runs on a
  * fresh engine (include/sluice.h) in a fresh temporary data directory that is
  * removed afterwards. The runner uses nothing but the public API: it proves
  * that an embedder can drive the engine.
